@@ -1,0 +1,83 @@
+//! Bookmark pagination: a [`Page`] of items and a stream over every page.
+
+use crate::error::{Error, Result};
+use crate::response::Response;
+use futures::Stream;
+use futures::future::BoxFuture;
+
+/// One page of a list call: its items and the bookmark of the next page.
+///
+/// `bookmark` is `None` on the last page (Pinterest sends `null` or an empty string there).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Pass it as `bookmark` to get the next page; `None` when there is none.
+    pub bookmark: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub(crate) fn new(items: Vec<T>, bookmark: Option<String>) -> Self {
+        Page {
+            items,
+            bookmark: bookmark.filter(|b| !b.is_empty()),
+        }
+    }
+
+    /// Whether another page follows.
+    pub fn has_next(&self) -> bool {
+        self.bookmark.is_some()
+    }
+}
+
+/// A list request that can fetch any page: implemented by the list builders.
+pub(crate) trait PagedRequest: Clone + Send + 'static {
+    type Item: Send + 'static;
+    fn with_bookmark(self, bookmark: Option<String>) -> Self;
+    fn fetch(self) -> BoxFuture<'static, Result<Response<Page<Self::Item>>>>;
+}
+
+/// Every item of every page, fetching the next page when the current one is used up.
+///
+/// The stream owns its request (and a clone of the client), so it can be moved into a task.
+/// It ends after the last page, or after the first error (which it yields). A server that
+/// hands back a bookmark it already sent would loop for ever; the stream yields an error
+/// instead.
+pub(crate) fn items<R: PagedRequest>(
+    request: R,
+) -> impl Stream<Item = Result<R::Item>> + Send + 'static {
+    struct State<R: PagedRequest> {
+        /// The request for the page after the buffered items; `None` after the last page.
+        next: Option<R>,
+        buffered: std::vec::IntoIter<R::Item>,
+        seen_bookmarks: Vec<String>,
+    }
+    let state = State {
+        next: Some(request),
+        buffered: Vec::new().into_iter(),
+        seen_bookmarks: Vec::new(),
+    };
+    futures::stream::unfold(state, |mut state| async move {
+        loop {
+            if let Some(item) = state.buffered.next() {
+                return Some((Ok(item), state));
+            }
+            let request = state.next.take()?;
+            let page = match request.clone().fetch().await {
+                Ok(page) => page.into_inner(),
+                Err(error) => return Some((Err(error), state)),
+            };
+            if let Some(bookmark) = page.bookmark {
+                if state.seen_bookmarks.contains(&bookmark) {
+                    let message = format!(
+                        "the server sent bookmark {bookmark:?} twice; stopping to avoid a loop"
+                    );
+                    return Some((Err(Error::InvalidResponse(message)), state));
+                }
+                state.seen_bookmarks.push(bookmark.clone());
+                state.next = Some(request.with_bookmark(Some(bookmark)));
+            }
+            state.buffered = page.items.into_iter();
+        }
+    })
+}

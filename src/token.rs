@@ -1,0 +1,341 @@
+//! OAuth tokens: the [`Token`] value the OAuth calls return, and the store a client keeps its
+//! current token in, with a refresh that concurrent callers share.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::generated::types::OauthAccessTokenResponse;
+use crate::scope::Scope;
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A token is treated as expired this long before Pinterest's stated expiry, so a request
+/// does not leave with a token that dies on the way.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+/// An OAuth token from Pinterest: the access token and what came with it.
+///
+/// The tokens inside are secrets: `Debug` prints them as `<redacted>`, and reading one takes
+/// an explicit [`ExposeSecret::expose_secret`](secrecy::ExposeSecret::expose_secret).
+///
+/// ```
+/// # fn demo(token: pinterest::Token) {
+/// use secrecy::ExposeSecret;
+///
+/// println!("{token:?}"); // no secret in here
+/// let header = format!("Bearer {}", token.access_token().expose_secret());
+/// # let _ = header;
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Token {
+    access_token: SecretString,
+    token_type: String,
+    expires_at: Option<SystemTime>,
+    refresh_token: Option<SecretString>,
+    refresh_token_expires_at: Option<SystemTime>,
+    scopes: Vec<Scope>,
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("access_token", &"<redacted>")
+            .field("token_type", &self.token_type)
+            .field("expires_at", &self.expires_at)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("refresh_token_expires_at", &self.refresh_token_expires_at)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+impl Token {
+    /// Builds a token from Pinterest's answer, computing instants from `now`.
+    pub(crate) fn from_response(response: OauthAccessTokenResponse, now: SystemTime) -> Token {
+        let after =
+            |seconds: i64| now.checked_add(Duration::from_secs(seconds.max(0).unsigned_abs()));
+        let refresh_expiry = response
+            .refresh_token_expires_at
+            .and_then(|at| UNIX_EPOCH.checked_add(Duration::from_secs(at.max(0).unsigned_abs())))
+            .or_else(|| response.refresh_token_expires_in.and_then(after));
+        Token {
+            access_token: SecretString::from(response.access_token),
+            token_type: response.token_type,
+            expires_at: after(response.expires_in),
+            refresh_token: response.refresh_token.map(SecretString::from),
+            refresh_token_expires_at: refresh_expiry,
+            scopes: Scope::parse_list(&response.scope),
+        }
+    }
+
+    /// A token that carries only an access token (such as a conversion token).
+    pub(crate) fn bare(access_token: String, token_type: String) -> Token {
+        Token {
+            access_token: SecretString::from(access_token),
+            token_type,
+            expires_at: None,
+            refresh_token: None,
+            refresh_token_expires_at: None,
+            scopes: Vec::new(),
+        }
+    }
+
+    /// Keeps `previous` as the refresh token when Pinterest did not send a new one.
+    pub(crate) fn or_refresh_token(mut self, previous: &SecretString) -> Token {
+        if self.refresh_token.is_none() {
+            self.refresh_token = Some(previous.clone());
+        }
+        self
+    }
+
+    /// The access token, sent as `Authorization: Bearer ...`.
+    pub fn access_token(&self) -> &SecretString {
+        &self.access_token
+    }
+
+    /// The token type Pinterest reported (`bearer`, or `conversion` for conversion tokens).
+    pub fn token_type(&self) -> &str {
+        &self.token_type
+    }
+
+    /// When the access token expires, computed from `expires_in` when the token arrived.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+
+    /// Whether the access token is known to have expired (or to expire within a minute).
+    pub fn is_expired(&self) -> bool {
+        is_expired(self.expires_at, SystemTime::now())
+    }
+
+    /// The refresh token, when Pinterest sent one (or the one used to refresh, kept when
+    /// Pinterest did not send a new one).
+    pub fn refresh_token(&self) -> Option<&SecretString> {
+        self.refresh_token.as_ref()
+    }
+
+    /// When the refresh token expires, from `refresh_token_expires_at` or
+    /// `refresh_token_expires_in`.
+    pub fn refresh_token_expires_at(&self) -> Option<SystemTime> {
+        self.refresh_token_expires_at
+    }
+
+    /// The scopes the token grants.
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
+    }
+}
+
+fn is_expired(expires_at: Option<SystemTime>, now: SystemTime) -> bool {
+    expires_at.is_some_and(|at| now + EXPIRY_MARGIN >= at)
+}
+
+/// Receives every token a client obtains by itself.
+pub(crate) type TokenListener = Arc<dyn Fn(&Token) + Send + Sync>;
+
+/// The token a client and all its clones share.
+pub(crate) struct TokenStore {
+    state: RwLock<TokenState>,
+    /// Held while a refresh is in flight, so concurrent callers share one refresh.
+    refreshing: tokio::sync::Mutex<()>,
+    listener: Option<TokenListener>,
+}
+
+#[derive(Default)]
+struct TokenState {
+    access_token: Option<SecretString>,
+    expires_at: Option<SystemTime>,
+    refresh_token: Option<SecretString>,
+    /// Set when Pinterest refused the refresh token: refreshing again would only fail again.
+    refresh_refused: bool,
+}
+
+impl TokenStore {
+    pub(crate) fn new(
+        access_token: Option<SecretString>,
+        refresh_token: Option<SecretString>,
+        listener: Option<TokenListener>,
+    ) -> Self {
+        let state = TokenState {
+            access_token,
+            refresh_token,
+            ..TokenState::default()
+        };
+        TokenStore {
+            state: RwLock::new(state),
+            refreshing: tokio::sync::Mutex::new(()),
+            listener,
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, TokenState> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, TokenState> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn access_token(&self) -> Option<SecretString> {
+        self.read().access_token.clone()
+    }
+
+    /// The access token, unless it is missing or known to be expired.
+    pub(crate) fn usable_access_token(&self) -> Option<SecretString> {
+        let state = self.read();
+        if is_expired(state.expires_at, SystemTime::now()) {
+            return None;
+        }
+        state.access_token.clone()
+    }
+
+    pub(crate) fn refresh_token(&self) -> Option<SecretString> {
+        self.read().refresh_token.clone()
+    }
+
+    pub(crate) fn has_refresh_token(&self) -> bool {
+        let state = self.read();
+        state.refresh_token.is_some() && !state.refresh_refused
+    }
+
+    pub(crate) fn set_access_token(&self, access_token: SecretString) {
+        let mut state = self.write();
+        state.access_token = Some(access_token);
+        state.expires_at = None;
+    }
+
+    pub(crate) fn set_token(&self, token: &Token) {
+        let mut state = self.write();
+        state.access_token = Some(token.access_token.clone());
+        state.expires_at = token.expires_at;
+        if let Some(refresh) = &token.refresh_token {
+            state.refresh_token = Some(refresh.clone());
+            state.refresh_refused = false;
+        }
+    }
+
+    /// Refreshes the access token unless another caller already replaced `stale` while this
+    /// one waited: N concurrent callers with the same stale token cause one refresh.
+    pub(crate) async fn refresh_once(
+        &self,
+        client: &Client,
+        stale: Option<&SecretString>,
+    ) -> Result<()> {
+        let _guard = self.refreshing.lock().await;
+        {
+            let state = self.read();
+            let replaced = match (&state.access_token, stale) {
+                (Some(current), Some(stale)) => current.expose_secret() != stale.expose_secret(),
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if replaced && !is_expired(state.expires_at, SystemTime::now()) {
+                return Ok(());
+            }
+            if state.refresh_refused {
+                return Err(Error::MissingCredential {
+                    name: "refresh_token",
+                });
+            }
+        }
+        let refresh_token = self.refresh_token().ok_or(Error::MissingCredential {
+            name: "refresh_token",
+        })?;
+        match crate::oauth::refresh_grant(client, refresh_token).await {
+            Ok(token) => {
+                self.set_token(&token);
+                tracing::info!(target: "pinterest", expires_at = ?token.expires_at, "access token refreshed");
+                if let Some(listener) = &self.listener {
+                    listener(&token);
+                }
+                Ok(())
+            }
+            Err(error) => {
+                if error.is_authentication() || error.is_bad_request() {
+                    // A dead grant (Pinterest code 283 and the like): do not ask again.
+                    self.write().refresh_refused = true;
+                }
+                tracing::warn!(target: "pinterest", code = ?error.code(), "refreshing the access token failed");
+                Err(error)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(json: serde_json::Value) -> OauthAccessTokenResponse {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn instants_are_computed_from_the_response() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let token = Token::from_response(
+            response(serde_json::json!({
+                "access_token": "pina_secret_access", "refresh_token": "pinr_secret_refresh",
+                "token_type": "bearer", "expires_in": 2_592_000, "scope": "ads:read,ads:write",
+                "refresh_token_expires_in": 31_536_000
+            })),
+            now,
+        );
+        assert_eq!(
+            token.expires_at(),
+            Some(now + Duration::from_secs(2_592_000))
+        );
+        assert_eq!(
+            token.refresh_token_expires_at(),
+            Some(now + Duration::from_secs(31_536_000))
+        );
+        assert_eq!(token.scopes(), &[Scope::AdsRead, Scope::AdsWrite]);
+        assert_eq!(token.token_type(), "bearer");
+
+        let debug = format!("{token:?}");
+        assert!(
+            !debug.contains("pina_secret_access") && !debug.contains("pinr_secret_refresh"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn an_absolute_refresh_expiry_wins_over_a_relative_one() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let token = Token::from_response(
+            response(serde_json::json!({
+                "access_token": "a", "token_type": "bearer", "expires_in": 10, "scope": "",
+                "refresh_token": "r", "refresh_token_expires_in": 5, "refresh_token_expires_at": 1_800_000_000
+            })),
+            now,
+        );
+        assert_eq!(
+            token.refresh_token_expires_at(),
+            Some(UNIX_EPOCH + Duration::from_secs(1_800_000_000))
+        );
+        assert!(token.scopes().is_empty());
+    }
+
+    #[test]
+    fn expiry_has_a_safety_margin() {
+        let now = SystemTime::now();
+        assert!(!is_expired(None, now));
+        assert!(is_expired(Some(now + Duration::from_secs(30)), now));
+        assert!(!is_expired(Some(now + Duration::from_secs(120)), now));
+    }
+
+    #[test]
+    fn a_refresh_keeps_the_old_refresh_token_when_none_is_sent() {
+        let fresh = Token::bare("new".into(), "bearer".into())
+            .or_refresh_token(&SecretString::from("old-refresh"));
+        assert_eq!(
+            fresh.refresh_token().map(|t| t.expose_secret().to_owned()),
+            Some("old-refresh".into())
+        );
+    }
+}

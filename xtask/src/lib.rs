@@ -1,0 +1,3 @@
+//! Project tooling for `pinterest-ads`. See `cargo xtask --help`.
+
+pub mod trim;
