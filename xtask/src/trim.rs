@@ -100,18 +100,22 @@ pub fn trim(
     operations: &[String],
     source_name: &str,
 ) -> Result<Value, TrimError> {
-    let mut doc = select_operations(upstream, operations)?;
+    // Every walk below visits maps in key order, whatever order the upstream file (or
+    // serde_json's `preserve_order` feature, if another crate turns it on) gives them.
+    let upstream = sorted(upstream);
+    let mut doc = select_operations(&upstream, operations)?;
     // Pruned first so rewrites only see what the operations reach, and again at the end
     // for what the rewrites left unreferenced.
     prune_components(&mut doc)?;
     strip_prose(&mut doc);
+    // Before aliases are inlined: `{type: string, maxLength: 500}` is an alias too.
+    strip_validation(&mut doc);
     keep_only_success_responses(&mut doc);
     rewrite_discriminators(&mut doc)?;
     flatten_all_of(&mut doc)?;
     inline_scalar_aliases(&mut doc);
     prune_components(&mut doc)?;
     hoist_enums(&mut doc);
-    strip_validation(&mut doc);
     make_untyped_objects_nullable(&mut doc);
     prune_components(&mut doc)?;
     mark_open_enums(&mut doc)?;
@@ -127,10 +131,30 @@ pub fn trim(
 
 /// Serializes a document the same way every time: sorted keys, two-space indent, final newline.
 pub fn to_canonical_string(doc: &Value) -> String {
-    // serde_json's default map is ordered by key, so pretty printing is already canonical.
-    let mut text = serde_json::to_string_pretty(doc).expect("a JSON value always serializes");
+    // Sorted explicitly: with serde_json's `preserve_order` feature (which any crate in the
+    // build can turn on) maps keep insertion order instead of key order.
+    let mut text =
+        serde_json::to_string_pretty(&sorted(doc)).expect("a JSON value always serializes");
     text.push('\n');
     text
+}
+
+/// A copy of `value` with every object's keys inserted in sorted order.
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        scalar => scalar.clone(),
+    }
 }
 
 /// Keeps the listed operations (and their path-level parameters), the document header and all
@@ -334,15 +358,14 @@ fn flatten_schema(doc: &Value, schema: &Value) -> Result<Value, TrimError> {
         return Ok(schema.clone());
     };
     let own_properties = schema.get("properties").is_some();
-    if let [single] = members.as_slice() {
-        if let Some(target) = single.get("$ref").and_then(Value::as_str) {
-            let resolved = resolve_ref(doc, target)?;
-            if !own_properties && !is_object_schema(resolved) {
-                // `{type: string, default: X, allOf: [{$ref: Enum}]}`: the referenced type is
-                // what is meant; a `$ref` takes no siblings in OpenAPI 3.0.
-                return Ok(json!({ "$ref": target }));
-            }
-        }
+    if let [single] = members.as_slice()
+        && let Some(target) = single.get("$ref").and_then(Value::as_str)
+        && !own_properties
+        && !is_object_schema(resolve_ref(doc, target)?)
+    {
+        // `{type: string, default: X, allOf: [{$ref: Enum}]}`: the referenced type is
+        // what is meant; a `$ref` takes no siblings in OpenAPI 3.0.
+        return Ok(json!({ "$ref": target }));
     }
     let mut merged = schema.clone();
     merged
@@ -421,6 +444,13 @@ fn hoist_enums(doc: &mut Value) {
         doc["components"]["parameters"][&name] = parameter;
     }
     let mut operations = doc.clone();
+    for_each_path_item(&mut operations, |item| {
+        if let Some(Value::Array(parameters)) = item.get_mut("parameters") {
+            for parameter in parameters {
+                hoist_in_parameter(doc, &mut hoisted, parameter);
+            }
+        }
+    });
     for_each_operation(&mut operations, |op| {
         if let Some(Value::Array(parameters)) = op.get_mut("parameters") {
             for parameter in parameters {
@@ -436,7 +466,8 @@ fn hoist_enums(doc: &mut Value) {
 }
 
 /// The component name for an inline enum: an existing component or an already hoisted enum
-/// with the same values, else `wanted` (recorded in `hoisted`).
+/// with the same values, else `wanted` (recorded in `hoisted`), numbered from 2 when another
+/// schema already has that name.
 fn enum_component_name(
     doc: &Value,
     hoisted: &mut Vec<(String, Value)>,
@@ -453,10 +484,18 @@ fn enum_component_name(
         .chain(hoisted.iter().map(|(n, s)| (n, s)))
         .find(|(_, s)| **s == schema)
         .map(|(n, _)| n.clone());
-    existing.unwrap_or_else(|| {
-        hoisted.push((wanted.clone(), schema));
-        wanted
-    })
+    if let Some(name) = existing {
+        return name;
+    }
+    let taken = |name: &str| {
+        schemas(doc).contains_key(name) || hoisted.iter().any(|(hoisted, _)| hoisted == name)
+    };
+    let name = std::iter::once(wanted.clone())
+        .chain((2..).map(|n| format!("{wanted}{n}")))
+        .find(|name| !taken(name))
+        .expect("some numbered name is free");
+    hoisted.push((name.clone(), schema));
+    name
 }
 
 fn hoist_in_object(
@@ -583,7 +622,11 @@ fn mark_open_enums(doc: &mut Value) -> Result<(), TrimError> {
 fn reachable_by_direction(doc: &Value) -> Result<(BTreeSet<String>, BTreeSet<String>), TrimError> {
     let mut request_roots = Vec::new();
     let mut response_roots = Vec::new();
-    for_each_operation(&mut doc.clone(), |op| {
+    let mut paths = doc.clone();
+    for_each_path_item(&mut paths, |item| {
+        request_roots.extend(refs_in(&item["parameters"]));
+    });
+    for_each_operation(&mut paths, |op| {
         request_roots.extend(refs_in(&op["requestBody"]));
         request_roots.extend(refs_in(&op["parameters"]));
         response_roots.extend(refs_in(&op["responses"]));
@@ -671,6 +714,15 @@ fn schemas_mut(doc: &mut Value) -> &mut Map<String, Value> {
     slot.as_object_mut().expect("made an object above")
 }
 
+/// Calls `f` on every path item (whose `parameters` apply to all its operations).
+fn for_each_path_item(doc: &mut Value, f: impl FnMut(&mut Value)) {
+    doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+        .for_each(f);
+}
+
 fn for_each_operation(doc: &mut Value, mut f: impl FnMut(&mut Value)) {
     for item in doc["paths"]
         .as_object_mut()
@@ -685,8 +737,9 @@ fn for_each_operation(doc: &mut Value, mut f: impl FnMut(&mut Value)) {
     }
 }
 
-/// Calls `f` on every schema position (component schemas and parameters, operation
-/// parameters, bodies and responses, and every schema nested in those), innermost first.
+/// Calls `f` on every schema position (component schemas and parameters, path-level and
+/// operation parameters, bodies and responses, and every schema nested in those), innermost
+/// first.
 fn visit_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     fn schema(value: &mut Value, f: &mut dyn FnMut(&mut Value)) {
         for key in ["items", "additionalProperties", "not"] {
@@ -724,6 +777,11 @@ fn visit_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     if let Some(Value::Object(all)) = doc["components"].get_mut("parameters") {
         all.values_mut().for_each(|p| parameter(p, f));
     }
+    for_each_path_item(doc, |item| {
+        if let Some(Value::Array(parameters)) = item.get_mut("parameters") {
+            parameters.iter_mut().for_each(|p| parameter(p, f));
+        }
+    });
     for_each_operation(doc, |op| {
         if let Some(Value::Array(parameters)) = op.get_mut("parameters") {
             parameters.iter_mut().for_each(|p| parameter(p, f));
