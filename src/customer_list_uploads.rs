@@ -54,14 +54,6 @@ impl Client {
 }
 
 /// Identifies an upload: its ad account, customer list and upload id.
-fn upload_ids(ad_account_id: String, customer_list_id: String, upload_id: String) -> UploadIds {
-    UploadIds {
-        ad_account_id,
-        customer_list_id,
-        upload_id,
-    }
-}
-
 #[derive(Debug, Clone)]
 struct UploadIds {
     ad_account_id: String,
@@ -70,6 +62,14 @@ struct UploadIds {
 }
 
 impl UploadIds {
+    fn new(ad_account_id: String, customer_list_id: String, upload_id: String) -> Self {
+        UploadIds {
+            ad_account_id,
+            customer_list_id,
+            upload_id,
+        }
+    }
+
     fn check(&self) -> Result<()> {
         check_id("ad_account_id", &self.ad_account_id)?;
         check_id("customer_list_id", &self.customer_list_id)?;
@@ -116,7 +116,7 @@ impl CustomerListUploads {
         customer_list_id: impl Into<String>,
         customer_list_upload_id: impl Into<String>,
     ) -> RunUpload {
-        let ids = upload_ids(
+        let ids = UploadIds::new(
             ad_account_id.into(),
             customer_list_id.into(),
             customer_list_upload_id.into(),
@@ -135,7 +135,7 @@ impl CustomerListUploads {
         customer_list_id: impl Into<String>,
         customer_list_upload_id: impl Into<String>,
     ) -> FindUpload {
-        let ids = upload_ids(
+        let ids = UploadIds::new(
             ad_account_id.into(),
             customer_list_id.into(),
             customer_list_upload_id.into(),

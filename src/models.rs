@@ -2,6 +2,16 @@
 //!
 //! Structs have public fields and a `builder()`; enums whose values Pinterest may extend are
 //! open (an `Unknown(String)` variant keeps values this version does not know).
+//!
+//! With the default `schemars` feature every model implements `schemars::JsonSchema`:
+//!
+//! ```
+//! # #[cfg(feature = "schemars")] {
+//! let schema = schemars::schema_for!(pinterest::models::CustomerListUploadResponse);
+//! let schema = serde_json::to_value(&schema).unwrap();
+//! assert_eq!(schema["properties"]["state"]["$ref"], "#/$defs/CustomerListUploadState");
+//! # }
+//! ```
 
 pub use crate::generated::open_enums::{
     Currency, CustomerListStatus, CustomerListUploadState, ObjectiveType, UserListOperationType,
