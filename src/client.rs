@@ -169,11 +169,7 @@ impl Client {
         if !self.can_auto_refresh() {
             return Ok(false);
         }
-        self.shared
-            .tokens
-            .refresh_once(self, Some(rejected))
-            .await?;
-        Ok(true)
+        self.shared.tokens.refresh_once(self, Some(rejected)).await
     }
 }
 

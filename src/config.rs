@@ -482,6 +482,9 @@ pub struct Config {
     access_token: Option<SecretString>,
     refresh_token: Option<SecretString>,
     redirect_uri: Option<Url>,
+    /// The redirect URI exactly as configured: OAuth sends it verbatim, since Pinterest
+    /// compares it with the registered one (`Url` would add a `/` to `http://host:port`).
+    redirect_uri_text: Option<String>,
     base_url: Url,
     auth_url: Url,
     timeout: Duration,
@@ -514,6 +517,11 @@ impl Config {
     /// The OAuth redirect URI, if set.
     pub fn redirect_uri(&self) -> Option<&Url> {
         self.redirect_uri.as_ref()
+    }
+
+    /// The redirect URI exactly as configured, for the OAuth requests.
+    pub(crate) fn redirect_uri_text(&self) -> Option<&str> {
+        self.redirect_uri_text.as_deref()
     }
 
     /// The API base URL, as given (a trailing `/` is kept).
@@ -610,8 +618,9 @@ pub fn resolve(
     let refresh_token = layers.secret("refresh_token", ENV_REFRESH_TOKEN, |s| &s.refresh_token)?;
     let redirect_uri = layers
         .text("redirect_uri", ENV_REDIRECT_URI, |s| &s.redirect_uri)?
-        .map(|(value, origin)| parse_redirect_uri(origin, &value))
+        .map(|(value, origin)| parse_redirect_uri(origin, &value).map(|url| (url, value)))
         .transpose()?;
+    let (redirect_uri, redirect_uri_text) = redirect_uri.unzip();
     let base_url = match layers.text("base_url", ENV_BASE_URL, |s| &s.base_url)? {
         Some((value, origin)) => parse_service_url("base_url", origin, &value)?,
         None => Url::parse(DEFAULT_BASE_URL).expect("default base URL is valid"),
@@ -649,6 +658,7 @@ pub fn resolve(
         access_token,
         refresh_token,
         redirect_uri,
+        redirect_uri_text,
         base_url,
         auth_url,
         timeout,

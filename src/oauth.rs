@@ -183,8 +183,10 @@ impl Oauth {
     }
 
     fn configured_redirect_uri(&self) -> Result<String> {
-        let uri = self.client.config().redirect_uri();
-        uri.map(Url::to_string).ok_or(Error::MissingCredential {
+        // As configured, not as `Url` normalizes it: Pinterest compares it with the
+        // registered redirect URI, and the exchange must repeat the authorization's.
+        let uri = self.client.config().redirect_uri_text();
+        uri.map(str::to_owned).ok_or(Error::MissingCredential {
             name: "redirect_uri",
         })
     }

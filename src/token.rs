@@ -221,11 +221,15 @@ impl TokenStore {
 
     /// Refreshes the access token unless another caller already replaced `stale` while this
     /// one waited: N concurrent callers with the same stale token cause one refresh.
+    ///
+    /// Returns whether a new token is in place. `false` when Pinterest refused the refresh
+    /// token meanwhile: that refusal went to the caller whose refresh it was; the others go
+    /// on with what they had and get Pinterest's own answer to it.
     pub(crate) async fn refresh_once(
         &self,
         client: &Client,
         stale: Option<&SecretString>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let _guard = self.refreshing.lock().await;
         {
             let state = self.read();
@@ -235,12 +239,10 @@ impl TokenStore {
                 (None, _) => false,
             };
             if replaced && !is_expired(state.expires_at, SystemTime::now()) {
-                return Ok(());
+                return Ok(true);
             }
             if state.refresh_refused {
-                return Err(Error::MissingCredential {
-                    name: "refresh_token",
-                });
+                return Ok(false);
             }
         }
         let refresh_token = self.refresh_token().ok_or(Error::MissingCredential {
@@ -253,7 +255,7 @@ impl TokenStore {
                 if let Some(listener) = &self.listener {
                     listener(&token);
                 }
-                Ok(())
+                Ok(true)
             }
             Err(error) => {
                 if error.is_authentication() || error.is_bad_request() {
