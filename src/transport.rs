@@ -219,18 +219,19 @@ where
 
         // A 401 means the request was rejected unprocessed, so one replay with a fresh token
         // is safe for any method; it is not a retry in the policy's sense.
-        if error.is_authentication() && op.auth == AuthScheme::Bearer && !replayed_after_refresh {
-            if let Some(used) = bearer_token(&credentials) {
-                if client.refresh_after_rejection(used).await? {
-                    replayed_after_refresh = true;
-                    attempt -= 1;
-                    tracing::info!(target: "pinterest", "access token rejected; refreshed it, replaying the call once");
-                    continue;
-                }
-            }
+        if error.is_authentication()
+            && !replayed_after_refresh
+            && let Some(used) = bearer_token(&credentials)
+            && client.refresh_after_rejection(used).await?
+        {
+            replayed_after_refresh = true;
+            attempt -= 1;
+            tracing::info!(target: "pinterest", "access token rejected; refreshed it, replaying the call once");
+            continue;
         }
 
         let Some(outcome) = Outcome::from_error(&error) else {
+            tracing::debug!(target: "pinterest", kind = ?error.kind(), "call failed");
             return Err(error);
         };
         match policy.decide(&op.method, outcome, attempt, started.elapsed()) {
@@ -243,6 +244,7 @@ where
                 if let StopReason::WaitTooLong { requested } = reason {
                     tracing::warn!(target: "pinterest", requested_s = requested.as_secs(), "server asked for a longer wait than the retry policy allows");
                 }
+                tracing::debug!(target: "pinterest", kind = ?error.kind(), stop = %reason, "call failed");
                 return Err(error);
             }
         }
@@ -306,10 +308,13 @@ async fn classify<T>(
                 status, headers, bytes, source,
             ))))
         }
-        Err(Generated::CommunicationError(source)) => Err(crate::error::classify_transport(source)),
-        Err(Generated::ResponseBodyError(source) | Generated::InvalidUpgrade(source)) => {
-            Err(Error::Transport(source))
+        // A 2xx body that stops arriving trips the request timeout while it is read: that is
+        // a request timeout, like one that fires before the head arrives; any other failure
+        // while reading it is a transport error.
+        Err(Generated::CommunicationError(source) | Generated::ResponseBodyError(source)) => {
+            Err(crate::error::classify_transport(source))
         }
+        Err(Generated::InvalidUpgrade(source)) => Err(Error::Transport(source)),
         Err(Generated::InvalidRequest(message) | Generated::Custom(message)) => {
             Err(Error::InvalidRequest(message))
         }
