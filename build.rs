@@ -43,6 +43,8 @@ fn generate() -> Result<(), String> {
                 .parse()
                 .expect("a valid type path"),
         );
+    // Models compare with `==` (tests, caches, change detection).
+    settings.with_derive("PartialEq");
     if std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some() {
         settings.with_derive("schemars::JsonSchema");
     }

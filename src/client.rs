@@ -40,6 +40,9 @@ struct Shared {
     /// The base URL as the generated code wants it: no trailing slash.
     base_url: String,
     http: reqwest::Client,
+    /// The whole-request timeout `http` applies, when it is ours (a caller's own client
+    /// keeps its own settings).
+    request_timeout: Option<Duration>,
     retry: RetryPolicy,
     sleeper: Arc<dyn Sleeper>,
     tokens: TokenStore,
@@ -106,6 +109,13 @@ impl Client {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.shared.http
+    }
+
+    /// The timeout for the next attempt when the retry deadline leaves less time than the
+    /// configured whole-request timeout; `None` leaves the HTTP client's own.
+    pub(crate) fn attempt_timeout(&self, remaining_budget: Option<Duration>) -> Option<Duration> {
+        let configured = self.shared.request_timeout?;
+        remaining_budget.filter(|remaining| *remaining < configured)
     }
 
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
@@ -325,9 +335,9 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let environment = self.environment.unwrap_or_else(Environment::process);
         let config = resolve(&self.settings, &global_settings(), &environment)?;
-        let http = match self.http {
-            Some(http) => http,
-            None => http_client(&config)?,
+        let (http, request_timeout) = match self.http {
+            Some(http) => (http, None),
+            None => (http_client(&config)?, Some(config.timeout())),
         };
         let tokens = TokenStore::new(
             config.access_token().cloned(),
@@ -338,6 +348,7 @@ impl ClientBuilder {
             base_url: config.base_url_for_requests(),
             config,
             http,
+            request_timeout,
             retry: self.retry.unwrap_or_default(),
             sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
             tokens,

@@ -132,6 +132,13 @@ pub enum Error {
     #[error("could not build the request: {0}")]
     InvalidRequest(String),
 
+    /// The access token was expired or rejected, and refreshing it failed (for instance
+    /// Pinterest code 283: the refresh grant is dead). Its kind is
+    /// [`ErrorKind::Authentication`]; the token endpoint's answer is its source, and
+    /// `status()`, `code()`, `message()` and `request_id()` read from it.
+    #[error("the access token could not be refreshed: {0}")]
+    TokenRefresh(#[source] Box<Error>),
+
     /// The server's answers broke the protocol in a way no single response shows (a list
     /// that hands back a bookmark it already sent, which would page for ever).
     #[error("invalid response from the Pinterest API: {0}")]
@@ -228,6 +235,7 @@ impl Error {
             Error::Config(_) => ErrorKind::Config,
             Error::InvalidRequest(_) => ErrorKind::InvalidRequest,
             Error::InvalidResponse(_) => ErrorKind::InvalidResponse,
+            Error::TokenRefresh(_) => ErrorKind::Authentication,
         }
     }
 
@@ -273,6 +281,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status()),
             Error::Decode(e) => Some(e.status()),
+            Error::TokenRefresh(e) => e.status(),
             _ => None,
         }
     }
@@ -292,6 +301,7 @@ impl Error {
         match self {
             Error::Api(e) => e.request_id(),
             Error::Decode(e) => e.request_id(),
+            Error::TokenRefresh(e) => e.request_id(),
             _ => None,
         }
     }
@@ -301,6 +311,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.rate_limit()),
             Error::Decode(e) => Some(e.rate_limit()),
+            Error::TokenRefresh(e) => e.rate_limit(),
             _ => None,
         }
     }
@@ -311,10 +322,12 @@ impl Error {
         self.api_error().and_then(ApiError::retry_after)
     }
 
-    /// The non-2xx answer, for an [`Error::Api`].
+    /// The non-2xx answer, for an [`Error::Api`] (or the token endpoint's, for an
+    /// [`Error::TokenRefresh`]).
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
+            Error::TokenRefresh(e) => e.api_error(),
             _ => None,
         }
     }
@@ -796,7 +809,7 @@ async fn read_chunks<S: ChunkSource>(
     (body, error)
 }
 
-fn request_id(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(REQUEST_ID)?
         .to_str()

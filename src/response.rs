@@ -5,9 +5,6 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use std::ops::{Deref, DerefMut};
 
-/// Header carrying Pinterest's request id; support asks for it.
-pub(crate) const REQUEST_ID_HEADER: &str = "x-pinterest-rid";
-
 /// A decoded response body together with the status, headers, request id and rate-limit state
 /// of the response it came from.
 ///
@@ -68,10 +65,7 @@ impl<T> Response<T> {
 
     /// Pinterest's request id (`x-pinterest-rid`), to quote to Pinterest support.
     pub fn request_id(&self) -> Option<&str> {
-        self.meta
-            .headers
-            .get(REQUEST_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
+        crate::error::request_id(&self.meta.headers)
     }
 
     /// The rate-limit headers of the response, parsed.

@@ -263,7 +263,8 @@ impl TokenStore {
                     self.write().refresh_refused = true;
                 }
                 tracing::warn!(target: "pinterest", code = ?error.code(), "refreshing the access token failed");
-                Err(error)
+                // Whatever the token endpoint's status, the caller's problem is authentication.
+                Err(Error::TokenRefresh(Box::new(error)))
             }
         }
     }

@@ -15,9 +15,10 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing::Instrument as _;
 
 /// What the generated code returns for every operation (no error responses are declared in
@@ -97,6 +98,8 @@ impl Credentials {
 #[derive(Clone)]
 pub(crate) struct Attempt {
     authorization: HeaderValue,
+    /// Shorter than the client's timeout when the retry deadline is near.
+    timeout: Option<Duration>,
     /// Status and headers of the answer, kept for errors the generated code reports without
     /// them (a 2xx body that does not decode).
     answer: Arc<Mutex<Option<(StatusCode, HeaderMap)>>>,
@@ -121,6 +124,9 @@ impl ClientHooks<Attempt> for generated::Client {
                 *request.method(),
                 Method::POST | Method::PUT | Method::PATCH
             );
+        if let Some(timeout) = self.inner().timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
         let headers = request.headers_mut();
         // progenitor stamps every request with the document's version; Pinterest reads no such header.
         headers.remove("api-version");
@@ -158,6 +164,7 @@ pub(crate) async fn execute<T, F>(
     call: F,
 ) -> Result<Response<T>, Error>
 where
+    T: DeserializeOwned,
     F: for<'g> Fn(&'g generated::Client) -> BoxFuture<'g, GeneratedResult<T>>,
 {
     let span = tracing::debug_span!(
@@ -183,6 +190,7 @@ async fn run_attempts<T, F>(
     call: F,
 ) -> Result<Response<T>, Error>
 where
+    T: DeserializeOwned,
     F: for<'g> Fn(&'g generated::Client) -> BoxFuture<'g, GeneratedResult<T>>,
 {
     let policy = options
@@ -201,7 +209,8 @@ where
             AuthScheme::Basic => client.basic_credentials()?,
         };
         let sent = Instant::now();
-        let result = attempt_once(client, &credentials, &call).await;
+        let timeout = client.attempt_timeout(policy.remaining_budget(started.elapsed()));
+        let result = attempt_once(client, &credentials, timeout, &call).await;
         span.record("latency_ms", sent.elapsed().as_millis() as u64);
         if let Some((status, request_id)) = status_and_request_id(&result) {
             span.record("status", status.as_u16());
@@ -271,14 +280,17 @@ fn status_and_request_id<T>(
 async fn attempt_once<T, F>(
     client: &Client,
     credentials: &Credentials,
+    timeout: Option<Duration>,
     call: &F,
 ) -> Result<Response<T>, Error>
 where
+    T: DeserializeOwned,
     F: for<'g> Fn(&'g generated::Client) -> BoxFuture<'g, GeneratedResult<T>>,
 {
     let answer = Arc::new(Mutex::new(None));
     let attempt = Attempt {
         authorization: credentials.header_value()?,
+        timeout,
         answer: answer.clone(),
     };
     let generated =
@@ -289,7 +301,7 @@ where
 }
 
 /// Turns what the generated code returned into the SDK's response or error.
-async fn classify<T>(
+async fn classify<T: DeserializeOwned>(
     result: GeneratedResult<T>,
     answer: Option<(StatusCode, HeaderMap)>,
 ) -> Result<Response<T>, Error> {
@@ -298,6 +310,9 @@ async fn classify<T>(
         Ok(value) => {
             let meta = ResponseMeta::new(value.status(), value.headers().clone());
             Ok(Response::new(value.into_inner(), meta))
+        }
+        Err(Generated::UnexpectedResponse(response)) if response.status().is_success() => {
+            decode_undocumented_success(response).await
         }
         Err(Generated::UnexpectedResponse(response)) => Err(Error::Api(Box::new(
             ApiError::from_response(response).await,
@@ -327,5 +342,30 @@ async fn classify<T>(
                 body,
             ))))
         }
+    }
+}
+
+/// A 2xx status the document does not list (a 201 or 204 where it says 200): the body is
+/// decoded as the documented one would be, and an empty body reads as JSON `null` (which a
+/// call that returns nothing accepts).
+async fn decode_undocumented_success<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<Response<T>, Error> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(crate::error::classify_transport)?;
+    let json: &[u8] = if bytes.trim_ascii().is_empty() {
+        b"null"
+    } else {
+        &bytes
+    };
+    match serde_json::from_slice(json) {
+        Ok(value) => Ok(Response::new(value, ResponseMeta::new(status, headers))),
+        Err(source) => Err(Error::Decode(Box::new(DecodeError::new(
+            status, headers, bytes, source,
+        )))),
     }
 }

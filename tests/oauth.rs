@@ -1552,3 +1552,67 @@ async fn no_secret_in_logs_of_an_oauth_session() {
     // The revoke reached the catch-all; that's the only stray request.
     stray.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn a_refresh_refused_with_400_is_still_an_authentication_error() {
+    let server = MockServer::start_async().await;
+    let rejected = audience_get(&server, OLD_ACCESS, 401).await;
+    let refused = token_endpoint(
+        &server,
+        &refresh_body(),
+        400,
+        json!({ "code": 283, "message": "Refresh token is invalid or expired" }),
+        Duration::ZERO,
+    )
+    .await;
+    let stray = catch_all(&server).await;
+    let client = refreshable(&server).build().unwrap();
+
+    let error = client
+        .audiences()
+        .find(AD_ACCOUNT, AUDIENCE)
+        .await
+        .unwrap_err();
+
+    // The call failed because it could not authenticate, whatever status the token
+    // endpoint used; its answer stays readable.
+    assert_eq!(error.kind(), ErrorKind::Authentication);
+    assert!(
+        matches!(error, pinterest::Error::TokenRefresh(_)),
+        "{error:?}"
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(error.code(), Some(283));
+    assert_eq!(error.message(), Some("Refresh token is invalid or expired"));
+    let source = std::error::Error::source(&error).expect("the refresh error is the source");
+    assert!(
+        source.to_string().starts_with("400 Bad Request: code 283"),
+        "{source}"
+    );
+    assert_no_secret("refused refresh", &format!("{error} {error:?}"));
+    refused.assert_calls_async(1).await;
+    rejected.assert_calls_async(1).await;
+    stray.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn revoke_accepts_a_204_without_a_body() {
+    let server = MockServer::start_async().await;
+    let revoke = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth/token/revoke")
+                .header("authorization", BASIC)
+                .body("token=pina_ACCESS_SECRET_old");
+            then.status(204);
+        })
+        .await;
+    let stray = catch_all(&server).await;
+    let client = builder(&server).build().unwrap();
+
+    let response = client.oauth().revoke(OLD_ACCESS).await.unwrap();
+
+    assert_eq!(response.status(), 204);
+    revoke.assert_calls_async(1).await;
+    stray.assert_calls_async(0).await;
+}

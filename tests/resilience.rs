@@ -1126,3 +1126,25 @@ async fn a_refused_connection_is_a_connect_error_and_is_retried_even_for_a_post(
     assert_eq!(waits.len(), 2, "{waits:?}");
     assert!(waits[0] <= ms(500) && waits[1] <= ms(1_000), "{waits:?}");
 }
+
+#[tokio::test]
+async fn the_retry_deadline_shortens_an_attempt_timeout() {
+    // The client's own timeout is 30 s, but only 300 ms of the retry budget is left: the
+    // attempt must end with the budget, not 30 s later.
+    let stub = Stub::start(vec![Conduct::Stall]).await;
+    let recorder = Arc::new(Recorder::default());
+    let c = builder(&stub.base_url, &recorder)
+        .timeout(secs(30))
+        .retry_policy(RetryPolicy::default().deadline(Some(ms(300))))
+        .build()
+        .unwrap();
+
+    let err = tokio::time::timeout(secs(10), find(&c))
+        .await
+        .expect("the deadline did not bound the attempt")
+        .unwrap_err();
+
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert_eq!(stub.accepted(), 1);
+    assert!(recorder.waits().is_empty(), "{:?}", recorder.waits());
+}

@@ -106,8 +106,15 @@ impl Case {
 
     fn expected_kind(&self) -> Option<ErrorKind> {
         Some(match self.status {
-            200 => {
-                return match serde_json::from_slice::<pinterest::models::Audience>(&self.body) {
+            // Any 2xx: the body is decoded as the documented 200 would be, an empty one
+            // reading as `null` (which an audience is not).
+            200..=299 => {
+                let body: &[u8] = if self.body.trim_ascii().is_empty() {
+                    b"null"
+                } else {
+                    &self.body
+                };
+                return match serde_json::from_slice::<pinterest::models::Audience>(body) {
                     Ok(_) => None,
                     Err(_) => Some(ErrorKind::Decode),
                 };
@@ -118,8 +125,6 @@ impl Case {
             404 => ErrorKind::NotFound,
             429 => ErrorKind::RateLimited,
             500..=599 => ErrorKind::Server,
-            // Other 2xx included: the operations declare 200 only, and the generated code
-            // hands any other status back as an unexpected response.
             _ => ErrorKind::UnexpectedStatus,
         })
     }
@@ -328,7 +333,7 @@ impl Harness {
         let expected = case.expected_kind();
         match (&result, expected) {
             (Ok(audience), None) => {
-                prop_assert_eq!(audience.status().as_u16(), 200);
+                prop_assert_eq!(audience.status().as_u16(), case.status);
                 let sent: pinterest::models::Audience = serde_json::from_slice(&case.body).unwrap();
                 prop_assert_eq!(&audience.id, &sent.id);
                 prop_assert_eq!(&audience.name, &sent.name);
