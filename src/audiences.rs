@@ -2,14 +2,12 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::ids::{check_id, check_not_blank, check_range};
-use crate::models::{Audience, AudienceCreateRequest, AudienceUpdateRequest, Order, OwnershipType};
-use crate::pagination::{Page, PagedRequest, items};
+use crate::ids::{check_id, check_not_blank};
+use crate::models::{Audience, AudienceCreateRequest, AudienceUpdateRequest, OwnershipType};
+use crate::pagination::{Page, PageParams, impl_list_request, with_page_params};
 use crate::request::{impl_call_options, impl_into_future};
 use crate::response::Response;
 use crate::transport::{AuthScheme, CallOptions, Operation, execute};
-use futures::Stream;
-use futures::future::BoxFuture;
 use reqwest::Method;
 use std::fmt::Display;
 
@@ -38,9 +36,6 @@ const UPDATE: Operation = Operation {
     auth: AuthScheme::Bearer,
 };
 
-/// Page size limits of Pinterest's list calls.
-pub(crate) const PAGE_SIZE_RANGE: (i64, i64) = (1, 250);
-
 /// The audience calls, from [`Client::audiences`].
 #[derive(Debug, Clone)]
 pub struct Audiences {
@@ -68,6 +63,11 @@ impl Audiences {
     /// for audience in &page.items {
     ///     println!("{:?} {:?}", audience.id, audience.name);
     /// }
+    ///
+    /// // Every audience, page after page:
+    /// use futures::TryStreamExt as _;
+    /// let all: Vec<_> = client.audiences().list("123456").page_size(250).stream().try_collect().await?;
+    /// # let _ = all;
     /// # Ok(())
     /// # }
     /// ```
@@ -75,9 +75,7 @@ impl Audiences {
         ListAudiences {
             client: self.client.clone(),
             ad_account_id: ad_account_id.into(),
-            bookmark: None,
-            page_size: None,
-            order: None,
+            page: PageParams::default(),
             ownership_type: None,
             options: CallOptions::default(),
         }
@@ -164,70 +162,25 @@ impl Audiences {
 pub struct ListAudiences {
     client: Client,
     ad_account_id: String,
-    bookmark: Option<String>,
-    page_size: Option<i64>,
-    order: Option<Order>,
+    page: PageParams,
     ownership_type: Option<OwnershipType>,
     options: CallOptions,
 }
 
 impl ListAudiences {
-    /// Where to start: the `bookmark` of the previous page.
-    pub fn bookmark(mut self, bookmark: impl Into<String>) -> Self {
-        self.bookmark = Some(bookmark.into());
-        self
-    }
-
-    /// Items per page, 1 to 250 (Pinterest's default is 25).
-    pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = Some(i64::from(page_size));
-        self
-    }
-
-    /// Sort order.
-    pub fn order(mut self, order: Order) -> Self {
-        self.order = Some(order);
-        self
-    }
-
     /// Audiences this account owns (the default) or that were shared with it.
     pub fn ownership_type(mut self, ownership_type: OwnershipType) -> Self {
         self.ownership_type = Some(ownership_type);
         self
     }
 
-    /// Every audience of every page, fetched page by page as the stream is read.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: pinterest::Client) -> pinterest::Result<()> {
-    /// use futures::TryStreamExt as _;
-    ///
-    /// let all: Vec<_> = client.audiences().list("123456").page_size(250).stream().try_collect().await?;
-    /// # let _ = all;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn stream(self) -> impl Stream<Item = Result<Audience>> + Send + 'static {
-        items(self)
-    }
-
     /// Sends the request for one page.
     pub async fn send(self) -> Result<Response<Page<Audience>>> {
         check_id("ad_account_id", &self.ad_account_id)?;
-        if let Some(size) = self.page_size {
-            check_range("page_size", size, PAGE_SIZE_RANGE.0, PAGE_SIZE_RANGE.1)?;
-        }
+        self.page.check()?;
         let response = execute(&self.client, &LIST, &self.options, |g| {
-            let mut call = g.audiences_list().ad_account_id(self.ad_account_id.clone());
-            if let Some(bookmark) = &self.bookmark {
-                call = call.bookmark(bookmark.clone());
-            }
-            if let Some(size) = self.page_size {
-                call = call.page_size(size);
-            }
-            if let Some(order) = self.order {
-                call = call.order(order);
-            }
+            let call = g.audiences_list().ad_account_id(self.ad_account_id.clone());
+            let mut call = with_page_params!(call, self.page);
             if let Some(ownership_type) = self.ownership_type {
                 call = call.ownership_type(ownership_type);
             }
@@ -235,17 +188,6 @@ impl ListAudiences {
         })
         .await?;
         Ok(response.map(|list| Page::new(list.items, list.bookmark)))
-    }
-}
-
-impl PagedRequest for ListAudiences {
-    type Item = Audience;
-    fn with_bookmark(mut self, bookmark: Option<String>) -> Self {
-        self.bookmark = bookmark;
-        self
-    }
-    fn fetch(self) -> BoxFuture<'static, Result<Response<Page<Audience>>>> {
-        Box::pin(self.send())
     }
 }
 
@@ -341,6 +283,7 @@ impl UpdateAudience {
     }
 }
 
+impl_list_request!(ListAudiences => Audience);
 impl_into_future!(ListAudiences => Response<Page<Audience>>);
 impl_into_future!(CreateAudience => Response<Audience>);
 impl_into_future!(FindAudience => Response<Audience>);

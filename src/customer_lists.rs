@@ -1,20 +1,17 @@
 //! Customer lists of an ad account (`client.customer_lists()`): list, create, find, update.
 
-use crate::audiences::PAGE_SIZE_RANGE;
 use crate::client::Client;
 use crate::error::Result;
-use crate::ids::{check_id, check_not_blank, check_range};
+use crate::ids::{check_id, check_not_blank};
 use crate::models::{
-    CustomerList, CustomerListRequest, CustomerListUpdateRequest, Order, UserListOperationType,
+    CustomerList, CustomerListRequest, CustomerListUpdateRequest, UserListOperationType,
     UserListType,
 };
-use crate::pagination::{Page, PagedRequest, items};
+use crate::pagination::{Page, PageParams, impl_list_request, with_page_params};
 use crate::records::Records;
 use crate::request::{impl_call_options, impl_into_future};
 use crate::response::Response;
 use crate::transport::{AuthScheme, CallOptions, Operation, execute};
-use futures::Stream;
-use futures::future::BoxFuture;
 use reqwest::Method;
 
 const LIST: Operation = Operation {
@@ -64,9 +61,7 @@ impl CustomerLists {
         ListCustomerLists {
             client: self.client.clone(),
             ad_account_id: ad_account_id.into(),
-            bookmark: None,
-            page_size: None,
-            order: None,
+            page: PageParams::default(),
             options: CallOptions::default(),
         }
     }
@@ -151,70 +146,23 @@ impl CustomerLists {
 pub struct ListCustomerLists {
     client: Client,
     ad_account_id: String,
-    bookmark: Option<String>,
-    page_size: Option<i64>,
-    order: Option<Order>,
+    page: PageParams,
     options: CallOptions,
 }
 
 impl ListCustomerLists {
-    /// Where to start: the `bookmark` of the previous page.
-    pub fn bookmark(mut self, bookmark: impl Into<String>) -> Self {
-        self.bookmark = Some(bookmark.into());
-        self
-    }
-
-    /// Items per page, 1 to 250 (Pinterest's default is 25).
-    pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = Some(i64::from(page_size));
-        self
-    }
-
-    /// Sort order.
-    pub fn order(mut self, order: Order) -> Self {
-        self.order = Some(order);
-        self
-    }
-
-    /// Every customer list of every page, fetched page by page as the stream is read.
-    pub fn stream(self) -> impl Stream<Item = Result<CustomerList>> + Send + 'static {
-        items(self)
-    }
-
     /// Sends the request for one page.
     pub async fn send(self) -> Result<Response<Page<CustomerList>>> {
         check_id("ad_account_id", &self.ad_account_id)?;
-        if let Some(size) = self.page_size {
-            check_range("page_size", size, PAGE_SIZE_RANGE.0, PAGE_SIZE_RANGE.1)?;
-        }
+        self.page.check()?;
         let response = execute(&self.client, &LIST, &self.options, |g| {
-            let mut call = g
+            let call = g
                 .customer_lists_list()
                 .ad_account_id(self.ad_account_id.clone());
-            if let Some(bookmark) = &self.bookmark {
-                call = call.bookmark(bookmark.clone());
-            }
-            if let Some(size) = self.page_size {
-                call = call.page_size(size);
-            }
-            if let Some(order) = self.order {
-                call = call.order(order);
-            }
-            Box::pin(call.send())
+            Box::pin(with_page_params!(call, self.page).send())
         })
         .await?;
         Ok(response.map(|list| Page::new(list.items, list.bookmark)))
-    }
-}
-
-impl PagedRequest for ListCustomerLists {
-    type Item = CustomerList;
-    fn with_bookmark(mut self, bookmark: Option<String>) -> Self {
-        self.bookmark = bookmark;
-        self
-    }
-    fn fetch(self) -> BoxFuture<'static, Result<Response<Page<CustomerList>>>> {
-        Box::pin(self.send())
     }
 }
 
@@ -320,6 +268,7 @@ impl UpdateCustomerList {
     }
 }
 
+impl_list_request!(ListCustomerLists => CustomerList);
 impl_into_future!(ListCustomerLists => Response<Page<CustomerList>>);
 impl_into_future!(CreateCustomerList => Response<CustomerList>);
 impl_into_future!(FindCustomerList => Response<CustomerList>);

@@ -1,6 +1,8 @@
 //! Bookmark pagination: a [`Page`] of items and a stream over every page.
 
 use crate::error::{Error, Result};
+use crate::ids::check_range;
+use crate::models::Order;
 use crate::response::Response;
 use futures::Stream;
 use futures::future::BoxFuture;
@@ -29,6 +31,98 @@ impl<T> Page<T> {
         self.bookmark.is_some()
     }
 }
+
+/// Page sizes Pinterest accepts.
+const PAGE_SIZE_RANGE: (i64, i64) = (1, 250);
+
+/// The paging parameters every list call takes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PageParams {
+    pub(crate) bookmark: Option<String>,
+    pub(crate) page_size: Option<i64>,
+    pub(crate) order: Option<Order>,
+}
+
+impl PageParams {
+    pub(crate) fn check(&self) -> Result<()> {
+        match self.page_size {
+            Some(size) => check_range("page_size", size, PAGE_SIZE_RANGE.0, PAGE_SIZE_RANGE.1),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Gives a list request (a struct with a `page: PageParams` field and a `send` that returns
+/// one page of `$item`) its paging setters, `stream`, and [`PagedRequest`].
+macro_rules! impl_list_request {
+    ($request:ty => $item:ty) => {
+        impl $request {
+            /// Where to start: the `bookmark` of the previous page.
+            pub fn bookmark(mut self, bookmark: impl Into<String>) -> Self {
+                self.page.bookmark = Some(bookmark.into());
+                self
+            }
+
+            /// Items per page, 1 to 250 (Pinterest's default is 25).
+            pub fn page_size(mut self, page_size: u32) -> Self {
+                self.page.page_size = Some(i64::from(page_size));
+                self
+            }
+
+            /// Sort order.
+            pub fn order(mut self, order: $crate::models::Order) -> Self {
+                self.page.order = Some(order);
+                self
+            }
+
+            /// Every item of every page, fetched page by page as the stream is read. The
+            /// stream owns its request, so it can move into a task.
+            pub fn stream(
+                self,
+            ) -> impl ::futures::Stream<Item = $crate::Result<$item>> + Send + 'static {
+                $crate::pagination::items(self)
+            }
+        }
+
+        impl $crate::pagination::PagedRequest for $request {
+            type Item = $item;
+
+            fn with_bookmark(mut self, bookmark: Option<String>) -> Self {
+                self.page.bookmark = bookmark;
+                self
+            }
+
+            fn fetch(
+                self,
+            ) -> ::futures::future::BoxFuture<
+                'static,
+                $crate::Result<$crate::Response<$crate::Page<$item>>>,
+            > {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
+/// Passes the paging parameters to a generated list call.
+macro_rules! with_page_params {
+    ($call:expr, $page:expr) => {{
+        let page = &$page;
+        let mut call = $call;
+        if let Some(bookmark) = &page.bookmark {
+            call = call.bookmark(bookmark.clone());
+        }
+        if let Some(size) = page.page_size {
+            call = call.page_size(size);
+        }
+        if let Some(order) = page.order {
+            call = call.order(order);
+        }
+        call
+    }};
+}
+
+pub(crate) use {impl_list_request, with_page_params};
 
 /// A list request that can fetch any page: implemented by the list builders.
 pub(crate) trait PagedRequest: Clone + Send + 'static {
