@@ -17,7 +17,7 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 /// An OAuth token from Pinterest: the access token and what came with it.
 ///
 /// The tokens inside are secrets: `Debug` prints them as `<redacted>`, and reading one takes
-/// an explicit [`ExposeSecret::expose_secret`](secrecy::ExposeSecret::expose_secret).
+/// an explicit [`ExposeSecret::expose_secret`].
 ///
 /// ```
 /// # fn demo(token: pinterest::Token) {

@@ -1,10 +1,13 @@
 //! Non-2xx answers and undecodable 2xx answers, end to end: each maps to its `ErrorKind` and
 //! keeps the status, Pinterest's code and message, the request id, the headers and the body.
 
+mod common;
+
+use common::catch_all;
 use std::time::Duration;
 
+use httpmock::When;
 use httpmock::prelude::*;
-use httpmock::{Mock, When};
 use pinterest::models::UserListOperationType;
 use pinterest::{Client, Environment, Error, ErrorKind, RateLimitPolicy, RetryPolicy};
 use reqwest::StatusCode;
@@ -36,29 +39,6 @@ fn find_audience(when: When) -> When {
         .header("authorization", format!("Bearer {TOKEN}"))
         .header_includes("user-agent", "pinterest-ads/")
         .header_missing("api-version")
-}
-
-/// Registered last: answers anything no other mock matched, describing the request.
-async fn catch_all(server: &MockServer) -> Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.respond_with(|req: &HttpMockRequest| {
-                let message = format!(
-                    "no mock matched {} {} headers={:?} body={:?}",
-                    req.method(),
-                    req.uri(),
-                    req.headers_vec(),
-                    req.body_string()
-                );
-                HttpMockResponse::builder()
-                    .status(599)
-                    .header("content-type", "application/json")
-                    .body(json!({ "code": 599, "message": message }).to_string())
-                    .build()
-            });
-        })
-        .await
 }
 
 /// Runs the audience `find` call against a server answering `status` with `body` and the

@@ -5,8 +5,11 @@
 //! Every mock matches the exact request (method, path, headers, raw body), and each test
 //! registers a catch-all last that answers 599 naming the request it did not expect.
 
+mod common;
+
+use common::catch_all;
+use httpmock::Mock;
 use httpmock::prelude::*;
-use httpmock::{HttpMockRequest, HttpMockResponse, Mock};
 use pinterest::models::AudienceUpdateRequest;
 use pinterest::oauth::TokenTypeHint;
 use pinterest::{Client, ClientBuilder, Environment, Error, ErrorKind, ExposeSecret, Scope, Token};
@@ -58,29 +61,6 @@ fn builder(server: &MockServer) -> ClientBuilder {
 
 fn bearer(token: &str) -> String {
     format!("Bearer {token}")
-}
-
-/// Registered last: answers 599 with a JSON error naming the request no other mock took.
-async fn catch_all(server: &MockServer) -> Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.respond_with(|req: &HttpMockRequest| {
-                let message = format!(
-                    "unmatched request: {} {} headers={:?} body={:?}",
-                    req.method(),
-                    req.uri(),
-                    req.headers_vec(),
-                    req.body_string()
-                );
-                HttpMockResponse::builder()
-                    .status(599)
-                    .header("content-type", "application/json")
-                    .body(json!({ "code": 599, "message": message }).to_string())
-                    .build()
-            });
-        })
-        .await
 }
 
 /// A token endpoint answer.

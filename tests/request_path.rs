@@ -2,8 +2,11 @@
 //! it refuses to send, and that secrets stay out of `Debug` output. Pinterest is mocked on
 //! 127.0.0.1.
 
+mod common;
+
+use common::catch_all;
 use httpmock::prelude::*;
-use httpmock::{HttpMockRequest, HttpMockResponse, Mock};
+use httpmock::{HttpMockRequest, HttpMockResponse};
 use pinterest::models::{
     AudienceCreateRequest, AudienceRule, AudienceType, AudienceUpdateRequest,
     CustomerListUploadState, UserListOperationType,
@@ -44,34 +47,6 @@ fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder()
         .environment(Environment::empty())
         .base_url(server.base_url())
-}
-
-/// Answers every request no other mock matched (registered last, so it loses every tie) with
-/// 599 and a body naming the request, so a failing test says what was actually sent.
-async fn catch_all(server: &MockServer) -> Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.respond_with(|req: &HttpMockRequest| {
-                let headers: Vec<String> = req
-                    .headers_vec()
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect();
-                HttpMockResponse::builder()
-                    .status(599)
-                    .header("content-type", "text/plain")
-                    .body(format!(
-                        "unmatched request: {} {}\n{}\n\n{}",
-                        req.method_str(),
-                        req.uri_str(),
-                        headers.join("\n"),
-                        req.body_string()
-                    ))
-                    .build()
-            });
-        })
-        .await
 }
 
 /// `unwrap` that shows the body of an error answer: the catch-all names the unmatched request

@@ -4,7 +4,9 @@
 //! Waits go through a recording [`pinterest::Sleeper`], so every test asserts the waits the
 //! client asked for, never wall-clock time.
 
-use futures::future::BoxFuture;
+mod common;
+
+use common::{Recorder, catch_all};
 use httpmock::prelude::*;
 use httpmock::{Mock, Then};
 use pinterest::models::{AudienceCreateRequest, AudienceRule, AudienceType, UserListOperationType};
@@ -35,23 +37,6 @@ fn ms(n: u64) -> Duration {
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
-}
-
-/// Records every wait the client asks for, and returns at once.
-#[derive(Debug, Default)]
-struct Recorder(Mutex<Vec<Duration>>);
-
-impl pinterest::Sleeper for Recorder {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        self.0.lock().unwrap().push(duration);
-        Box::pin(async {})
-    }
-}
-
-impl Recorder {
-    fn waits(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().clone()
-    }
 }
 
 /// A builder for a client of `base_url` whose waits go to `recorder`, isolated from the
@@ -111,31 +96,6 @@ fn burst(then: Then, answers: Vec<Answer>) -> Then {
         }
         response.body(a.body).build()
     })
-}
-
-/// Registered last: answers anything no other mock matched with 599 and a body naming the
-/// request, so a failure shows what was actually sent.
-async fn catch_all(server: &MockServer) -> Mock<'_> {
-    server
-        .mock_async(|_when, then| {
-            then.respond_with(|req: &HttpMockRequest| {
-                let headers: Vec<String> = req
-                    .headers_vec()
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect();
-                HttpMockResponse::builder()
-                    .status(599)
-                    .body(format!(
-                        "unmatched request: {} {} headers={headers:?} body={}",
-                        req.method_str(),
-                        req.uri_str(),
-                        req.body_string()
-                    ))
-                    .build()
-            });
-        })
-        .await
 }
 
 /// A GET of the audience `789`, answered by `answers` in turn.

@@ -3,11 +3,14 @@
 //! realistic Pinterest answer). Also argument checks that stop a call before it is sent,
 //! bookmark pagination and the response metadata.
 
+mod common;
+
+use common::catch_all;
 use std::time::Duration;
 
 use futures::StreamExt as _;
+use httpmock::When;
 use httpmock::prelude::*;
-use httpmock::{Mock, When};
 use pinterest::models::{
     AudienceCreateRequest, AudienceRule, AudienceType, AudienceUpdateOperationType,
     AudienceUpdateRequest, CustomerListStatus, CustomerListUploadState, Order, OwnershipType,
@@ -68,30 +71,6 @@ fn no_query_no_body(when: When) -> When {
 fn json_request(when: When, body: serde_json::Value) -> When {
     when.header("content-type", "application/json")
         .json_body(body)
-}
-
-/// Registered last: answers anything no other mock matched with a 599 whose Pinterest-style
-/// message describes the request, so a failing test says what was actually sent.
-async fn catch_all(server: &MockServer) -> Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.respond_with(|req: &HttpMockRequest| {
-                let message = format!(
-                    "no mock matched {} {} headers={:?} body={:?}",
-                    req.method(),
-                    req.uri(),
-                    req.headers_vec(),
-                    req.body_string()
-                );
-                HttpMockResponse::builder()
-                    .status(599)
-                    .header("content-type", "application/json")
-                    .body(json!({ "code": 599, "message": message }).to_string())
-                    .build()
-            });
-        })
-        .await
 }
 
 /// Unwraps a call, showing the error (with the catch-all's description) when it failed.

@@ -8,13 +8,15 @@
 //!
 //! One mock server and one client serve all cases of a test, on a runtime created inside it.
 
-use futures::future::BoxFuture;
+mod common;
+
+use common::Recorder;
 use httpmock::prelude::*;
 use pinterest::{Client, Environment, ErrorKind, MAX_ERROR_BODY, ResponseBody, RetryPolicy};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 const FIND_PATH: &str = "/ad_accounts/123456/audiences/789";
@@ -26,23 +28,6 @@ const MAX_ATTEMPTS: u32 = 2;
 /// The default policy's longest accepted server wait and first backoff ceiling.
 const MAX_WAIT: Duration = Duration::from_secs(60);
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
-
-/// Records waits and returns at once.
-#[derive(Debug, Default)]
-struct Recorder(Mutex<Vec<Duration>>);
-
-impl pinterest::Sleeper for Recorder {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        self.0.lock().unwrap().push(duration);
-        Box::pin(async {})
-    }
-}
-
-impl Recorder {
-    fn take(&self) -> Vec<Duration> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
 
 /// One generated response.
 #[derive(Clone)]

@@ -5,7 +5,9 @@
 //! Each test installs a subscriber for its own thread only (`set_default`) and runs on a
 //! current-thread runtime, so tests running in parallel do not see each other's events.
 
-use futures::future::BoxFuture;
+mod common;
+
+use common::{Recorder, catch_all};
 use httpmock::prelude::*;
 use httpmock::{Mock, Then};
 use pinterest::{Client, ClientBuilder, Environment, ErrorKind, RetryPolicy};
@@ -133,17 +135,6 @@ fn base64_encode(bytes: &[u8]) -> String {
     out
 }
 
-/// Records waits and returns at once.
-#[derive(Debug, Default)]
-struct Recorder(Mutex<Vec<Duration>>);
-
-impl pinterest::Sleeper for Recorder {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        self.0.lock().unwrap().push(duration);
-        Box::pin(async {})
-    }
-}
-
 fn builder(base_url: &str, recorder: &Arc<Recorder>) -> ClientBuilder {
     Client::builder()
         .environment(Environment::empty())
@@ -169,25 +160,6 @@ fn burst(then: Then, answers: Vec<(u16, &'static str)>) -> Then {
             .body(body)
             .build()
     })
-}
-
-/// Registered last: anything unmatched gets a 599 naming the request.
-async fn catch_all(server: &MockServer) -> Mock<'_> {
-    server
-        .mock_async(|_when, then| {
-            then.respond_with(|req: &HttpMockRequest| {
-                HttpMockResponse::builder()
-                    .status(599)
-                    .body(format!(
-                        "unmatched request: {} {} {:?}",
-                        req.method_str(),
-                        req.uri_str(),
-                        req.headers_vec()
-                    ))
-                    .build()
-            });
-        })
-        .await
 }
 
 async fn find_mock<'a>(
@@ -315,7 +287,7 @@ async fn a_retried_503_logs_the_reason_and_the_wait() {
         line.contains("reason=server error (HTTP 503 Service Unavailable)"),
         "{line}"
     );
-    let waits = recorder.0.lock().unwrap().clone();
+    let waits = recorder.waits();
     assert_eq!(waits.len(), 1);
     assert!(
         line.contains(&format!("wait_ms={}", waits[0].as_millis())),
