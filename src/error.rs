@@ -187,8 +187,12 @@ pub enum ErrorKind {
     Server,
     /// Any other non-2xx status (3xx, 409, 422, ...).
     UnexpectedStatus,
-    /// See [`Error::Timeout`].
+    /// The whole-request `timeout` passed ([`Error::Timeout`] with
+    /// [`TimeoutPhase::Request`]); the server may have acted on the request.
     Timeout,
+    /// The connect `open_timeout` passed ([`Error::Timeout`] with
+    /// [`TimeoutPhase::Connect`]); the request was not sent.
+    ConnectTimeout,
     /// See [`Error::Connect`].
     Connect,
     /// See [`Error::Transport`].
@@ -226,7 +230,14 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Api(e) => e.kind(),
-            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Timeout {
+                phase: TimeoutPhase::Request,
+                ..
+            } => ErrorKind::Timeout,
+            Error::Timeout {
+                phase: TimeoutPhase::Connect,
+                ..
+            } => ErrorKind::ConnectTimeout,
             Error::Connect(_) => ErrorKind::Connect,
             Error::Transport(_) => ErrorKind::Transport,
             Error::Decode(_) => ErrorKind::Decode,
@@ -269,10 +280,11 @@ impl Error {
         self.kind() == ErrorKind::Server
     }
 
-    /// True when a client-side timeout fired. A 504 Gateway Timeout from a
-    /// proxy is [`ErrorKind::Server`], not this.
+    /// True when a client-side timeout fired, connecting or waiting for the
+    /// answer. A 504 Gateway Timeout from a proxy is [`ErrorKind::Server`],
+    /// not this.
     pub fn is_timeout(&self) -> bool {
-        self.kind() == ErrorKind::Timeout
+        matches!(self.kind(), ErrorKind::Timeout | ErrorKind::ConnectTimeout)
     }
 
     /// The HTTP status, when a response was received ([`Error::Api`], or the

@@ -1108,3 +1108,46 @@ async fn the_retry_deadline_shortens_an_attempt_timeout() {
     assert_eq!(stub.accepted(), 1);
     assert!(recorder.waits().is_empty(), "{:?}", recorder.waits());
 }
+
+/// A loopback listener whose accept queue is full, so a new connection's handshake never
+/// completes (Linux drops the SYN): connecting to it hangs until the open timeout fires.
+/// Returns the URL and the sockets that keep the queue full.
+async fn unanswered_port_url() -> (String, tokio::net::TcpListener, Vec<TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Fill the queue: these connect, are never accepted, and stay open.
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        match tokio::time::timeout(ms(200), TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => fillers.push(stream),
+            _ => break,
+        }
+    }
+    (format!("http://{addr}"), listener, fillers)
+}
+
+#[tokio::test]
+async fn an_open_timeout_is_a_connect_timeout_and_nothing_was_sent() {
+    let (url, _listener, _fillers) = unanswered_port_url().await;
+    let recorder = Arc::new(Recorder::default());
+    let c = builder(&url, &recorder)
+        .open_timeout(ms(200))
+        .timeout(secs(20))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+
+    let err = tokio::time::timeout(GUARD, find(&c))
+        .await
+        .expect("the open timeout did not fire")
+        .unwrap_err();
+
+    assert_eq!(err.kind(), ErrorKind::ConnectTimeout, "{err:?}");
+    assert!(err.is_timeout());
+    match &err {
+        pinterest::Error::Timeout { phase, .. } => assert_eq!(*phase, TimeoutPhase::Connect),
+        other => panic!("expected a connect timeout, got {other:?}"),
+    }
+}
