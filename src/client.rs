@@ -103,6 +103,22 @@ impl Client {
         self.shared.tokens.set_token(token);
     }
 
+    /// The token this client sends now, with the refresh token it would use: the configured
+    /// one, the one installed with [`Client::set_token`], or the latest automatic refresh.
+    /// `None` without an access token.
+    ///
+    /// ```
+    /// use pinterest::ExposeSecret;
+    ///
+    /// let client = pinterest::Client::builder().access_token("pina_abc").build()?;
+    /// let token = client.token().expect("configured");
+    /// assert_eq!(token.access_token().expose_secret(), "pina_abc");
+    /// # Ok::<(), pinterest::Error>(())
+    /// ```
+    pub fn token(&self) -> Option<Token> {
+        self.shared.tokens.snapshot()
+    }
+
     pub(crate) fn base_url(&self) -> &str {
         &self.shared.base_url
     }
@@ -154,32 +170,34 @@ impl Client {
     /// be expired and this client can refresh it.
     pub(crate) async fn bearer_credentials(&self) -> Result<Credentials> {
         let tokens = &self.shared.tokens;
-        if let Some(token) = tokens.usable_access_token() {
-            return Ok(Credentials::Bearer(token));
-        }
-        if self.can_auto_refresh() {
-            let stale = tokens.access_token();
-            tokens.refresh_once(self, stale.as_ref()).await?;
-            if let Some(token) = tokens.access_token() {
-                return Ok(Credentials::Bearer(token));
-            }
+        let mut held = tokens.held();
+        if !held.fresh && self.can_auto_refresh() {
+            tokens.refresh(self, held.generation).await?;
+            held = tokens.held();
         }
         // Known to be expired but not refreshable: send it and let Pinterest decide.
-        tokens
-            .access_token()
-            .map(Credentials::Bearer)
-            .ok_or(Error::MissingCredential {
+        match held.secret {
+            Some(token) => Ok(Credentials::Bearer {
+                token,
+                generation: held.generation,
+            }),
+            None => Err(Error::MissingCredential {
                 name: "access_token",
-            })
+            }),
+        }
     }
 
-    /// After a 401: refreshes the token (once for all concurrent callers) when this client can.
-    /// Returns whether the call should be replayed.
-    pub(crate) async fn refresh_after_rejection(&self, rejected: &SecretString) -> Result<bool> {
+    /// After a 401 to the token of generation `rejected`: refreshes it (once for all
+    /// concurrent callers) when this client can. Returns whether to replay the call.
+    pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<bool> {
         if !self.can_auto_refresh() {
             return Ok(false);
         }
-        self.shared.tokens.refresh_once(self, Some(rejected)).await
+        self.shared.tokens.refresh(self, rejected).await
+    }
+
+    pub(crate) fn token_store(&self) -> &TokenStore {
+        &self.shared.tokens
     }
 }
 

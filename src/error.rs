@@ -132,11 +132,12 @@ pub enum Error {
     #[error("could not build the request: {0}")]
     InvalidRequest(String),
 
-    /// The access token was expired or rejected, and refreshing it failed (for instance
-    /// Pinterest code 283: the refresh grant is dead). Its kind is
-    /// [`ErrorKind::Authentication`]; the token endpoint's answer is its source, and
-    /// `status()`, `code()`, `message()` and `request_id()` read from it.
-    #[error("the access token could not be refreshed: {0}")]
+    /// The access token was expired or rejected, and refreshing it failed. When Pinterest
+    /// refused the refresh (a 400, 401 or 403: Pinterest code 283 means the grant is dead)
+    /// its kind is [`ErrorKind::Authentication`]; otherwise (a 5xx, a timeout) it is the
+    /// failure's own kind. The token endpoint's error is its source, and `status()`,
+    /// `code()`, `message()` and `request_id()` read from it.
+    #[error("the access token could not be refreshed{}", refresh_failure_detail(.0))]
     TokenRefresh(#[source] Box<Error>),
 
     /// The server's answers broke the protocol in a way no single response shows (a list
@@ -246,7 +247,10 @@ impl Error {
             Error::Config(_) => ErrorKind::Config,
             Error::InvalidRequest(_) => ErrorKind::InvalidRequest,
             Error::InvalidResponse(_) => ErrorKind::InvalidResponse,
-            Error::TokenRefresh(_) => ErrorKind::Authentication,
+            // A refused grant means the call cannot authenticate; anything else (a 503, a
+            // timeout) keeps its own kind, so it can be retried like any other.
+            Error::TokenRefresh(inner) if inner.refuses_grant() => ErrorKind::Authentication,
+            Error::TokenRefresh(inner) => inner.kind(),
         }
     }
 
@@ -352,13 +356,23 @@ impl Error {
         }
     }
 
-    /// An [`Error::InvalidArgument`].
-    #[allow(dead_code, reason = "used by the client module")]
-    pub(crate) fn invalid_argument(name: &'static str, reason: impl Into<String>) -> Error {
-        Error::InvalidArgument {
-            name,
-            reason: reason.into(),
-        }
+    /// Whether this answer from the token endpoint refuses the refresh grant itself, rather
+    /// than failing for a passing reason.
+    pub(crate) fn refuses_grant(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::BadRequest | ErrorKind::Authentication | ErrorKind::Forbidden
+        )
+    }
+}
+
+/// ` (HTTP 401, code 283)`: what [`Error::TokenRefresh`] shows of its source in one line (the
+/// whole source stays available through `source()`).
+fn refresh_failure_detail(inner: &Error) -> String {
+    match (inner.status(), inner.code()) {
+        (Some(status), Some(code)) => format!(" (HTTP {}, code {code})", status.as_u16()),
+        (Some(status), None) => format!(" (HTTP {})", status.as_u16()),
+        _ => format!(" ({:?})", inner.kind()),
     }
 }
 
@@ -403,7 +417,6 @@ impl TransportClass {
 /// Turns an error from sending a request or reading its response into the
 /// matching [`Error`] variant: connect timeout, request timeout, connect
 /// failure, unbuildable request, or other transport failure.
-#[allow(dead_code, reason = "used by the client module")]
 pub(crate) fn classify_transport(err: reqwest::Error) -> Error {
     match TransportClass::of(err.is_timeout(), err.is_connect(), err.is_builder()) {
         TransportClass::Timeout(phase) => Error::Timeout { phase, source: err },
@@ -456,7 +469,6 @@ pub struct ApiError {
 impl ApiError {
     /// Builds the error from a received response's parts; the `Retry-After`
     /// date form, if any, is resolved against the clock now.
-    #[allow(dead_code, reason = "used by the client module")]
     pub(crate) fn from_parts(
         status: StatusCode,
         headers: HeaderMap,
@@ -501,7 +513,6 @@ impl ApiError {
     /// the error. A failure while reading the body is not reported: the
     /// status is the news, and the body keeps what arrived (marked
     /// truncated).
-    #[allow(dead_code, reason = "used by the client module")]
     pub(crate) async fn from_response(response: reqwest::Response) -> ApiError {
         let status = response.status();
         let headers = response.headers().clone();
@@ -620,7 +631,6 @@ pub struct DecodeError {
 
 impl DecodeError {
     /// Builds the error, keeping at most [`MAX_ERROR_BODY`] bytes of `body`.
-    #[allow(dead_code, reason = "used by the client module")]
     pub(crate) fn new(
         status: StatusCode,
         headers: HeaderMap,
@@ -1226,7 +1236,10 @@ mod tests {
     fn local_errors() {
         let cases: Vec<(Error, ErrorKind, &str)> = vec![
             (
-                Error::invalid_argument("ad_account_id", "must be digits"),
+                Error::InvalidArgument {
+                    name: "ad_account_id",
+                    reason: "must be digits".into(),
+                },
                 ErrorKind::InvalidArgument,
                 "invalid argument `ad_account_id`: must be digits",
             ),

@@ -344,7 +344,8 @@ impl ConversionToken {
             Box::pin(g.oauth_conversion_token().send())
         })
         .await?;
-        Ok(response.map(|answer| Token::bare(answer.access_token, answer.token_type)))
+        Ok(response
+            .map(|answer| Token::bare(SecretString::from(answer.access_token), answer.token_type)))
     }
 }
 

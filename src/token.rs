@@ -5,7 +5,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::OauthAccessTokenResponse;
 use crate::scope::Scope;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -17,7 +17,7 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 /// An OAuth token from Pinterest: the access token and what came with it.
 ///
 /// The tokens inside are secrets: `Debug` prints them as `<redacted>`, and reading one takes
-/// an explicit [`ExposeSecret::expose_secret`].
+/// an explicit [`ExposeSecret::expose_secret`](secrecy::ExposeSecret::expose_secret).
 ///
 /// ```
 /// # fn demo(token: pinterest::Token) {
@@ -74,9 +74,9 @@ impl Token {
     }
 
     /// A token that carries only an access token (such as a conversion token).
-    pub(crate) fn bare(access_token: String, token_type: String) -> Token {
+    pub(crate) fn bare(access_token: SecretString, token_type: String) -> Token {
         Token {
-            access_token: SecretString::from(access_token),
+            access_token,
             token_type,
             expires_at: None,
             refresh_token: None,
@@ -138,19 +138,34 @@ fn is_expired(expires_at: Option<SystemTime>, now: SystemTime) -> bool {
 /// Receives every token a client obtains by itself.
 pub(crate) type TokenListener = Arc<dyn Fn(&Token) + Send + Sync>;
 
+/// The access token a client holds right now, read together with its generation: every new
+/// token (set by the caller or refreshed) gets the next generation, so a caller can tell
+/// whether the token it used has been replaced since.
+#[derive(Clone)]
+pub(crate) struct HeldToken {
+    pub(crate) secret: Option<SecretString>,
+    pub(crate) generation: u64,
+    /// Present and not known to be expired.
+    pub(crate) fresh: bool,
+}
+
 /// The token a client and all its clones share.
 pub(crate) struct TokenStore {
     state: RwLock<TokenState>,
-    /// Held while a refresh is in flight, so concurrent callers share one refresh.
-    refreshing: tokio::sync::Mutex<()>,
+    /// Held while a refresh is in flight, by the task doing it, so concurrent callers share one
+    /// refresh and a refresh outlives a caller that stops waiting.
+    refreshing: Arc<tokio::sync::Mutex<()>>,
     listener: Option<TokenListener>,
 }
 
 #[derive(Default)]
 struct TokenState {
-    access_token: Option<SecretString>,
-    expires_at: Option<SystemTime>,
+    /// The current token. Its own refresh token may be missing: see `refresh_token`.
+    token: Option<Token>,
+    /// Kept apart from `token`: configured without an access token, or kept across tokens
+    /// that came without one.
     refresh_token: Option<SecretString>,
+    generation: u64,
     /// Set when Pinterest refused the refresh token: refreshing again would only fail again.
     refresh_refused: bool,
 }
@@ -162,13 +177,13 @@ impl TokenStore {
         listener: Option<TokenListener>,
     ) -> Self {
         let state = TokenState {
-            access_token,
+            token: access_token.map(|secret| Token::bare(secret, "bearer".to_owned())),
             refresh_token,
             ..TokenState::default()
         };
         TokenStore {
             state: RwLock::new(state),
-            refreshing: tokio::sync::Mutex::new(()),
+            refreshing: Arc::new(tokio::sync::Mutex::new(())),
             listener,
         }
     }
@@ -181,21 +196,25 @@ impl TokenStore {
         self.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn access_token(&self) -> Option<SecretString> {
-        self.read().access_token.clone()
-    }
-
-    /// The access token, unless it is missing or known to be expired.
-    pub(crate) fn usable_access_token(&self) -> Option<SecretString> {
+    pub(crate) fn held(&self) -> HeldToken {
         let state = self.read();
-        if is_expired(state.expires_at, SystemTime::now()) {
-            return None;
+        let secret = state.token.as_ref().map(|t| t.access_token.clone());
+        let fresh = state.token.as_ref().is_some_and(|t| !t.is_expired());
+        HeldToken {
+            secret,
+            generation: state.generation,
+            fresh,
         }
-        state.access_token.clone()
     }
 
-    pub(crate) fn refresh_token(&self) -> Option<SecretString> {
-        self.read().refresh_token.clone()
+    /// The current token, with the refresh token the client would use.
+    pub(crate) fn snapshot(&self) -> Option<Token> {
+        let state = self.read();
+        let mut token = state.token.clone()?;
+        if token.refresh_token.is_none() {
+            token.refresh_token = state.refresh_token.clone();
+        }
+        Some(token)
     }
 
     pub(crate) fn has_refresh_token(&self) -> bool {
@@ -205,50 +224,62 @@ impl TokenStore {
 
     pub(crate) fn set_access_token(&self, access_token: SecretString) {
         let mut state = self.write();
-        state.access_token = Some(access_token);
-        state.expires_at = None;
+        state.token = Some(Token::bare(access_token, "bearer".to_owned()));
+        state.generation += 1;
     }
 
     pub(crate) fn set_token(&self, token: &Token) {
         let mut state = self.write();
-        state.access_token = Some(token.access_token.clone());
-        state.expires_at = token.expires_at;
+        state.token = Some(token.clone());
         if let Some(refresh) = &token.refresh_token {
             state.refresh_token = Some(refresh.clone());
             state.refresh_refused = false;
         }
+        state.generation += 1;
     }
 
-    /// Refreshes the access token unless another caller already replaced `stale` while this
-    /// one waited: N concurrent callers with the same stale token cause one refresh.
+    /// Refreshes the access token, unless it was replaced after the caller read generation
+    /// `seen`: N concurrent callers that saw the same token cause one refresh.
     ///
-    /// Returns whether a new token is in place. `false` when Pinterest refused the refresh
-    /// token meanwhile: that refusal went to the caller whose refresh it was; the others go
-    /// on with what they had and get Pinterest's own answer to it.
-    pub(crate) async fn refresh_once(
-        &self,
-        client: &Client,
-        stale: Option<&SecretString>,
-    ) -> Result<bool> {
-        let _guard = self.refreshing.lock().await;
+    /// Returns whether a new token is in place: `false` when Pinterest refused the refresh
+    /// token meanwhile (that refusal went to the caller whose refresh it was; the others go
+    /// on with what they had and get Pinterest's answer to it).
+    pub(crate) async fn refresh(&self, client: &Client, seen: u64) -> Result<bool> {
+        let guard = self.refreshing.clone().lock_owned().await;
         {
             let state = self.read();
-            let replaced = match (&state.access_token, stale) {
-                (Some(current), Some(stale)) => current.expose_secret() != stale.expose_secret(),
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            if replaced && !is_expired(state.expires_at, SystemTime::now()) {
+            if state.generation != seen {
                 return Ok(true);
             }
             if state.refresh_refused {
                 return Ok(false);
             }
         }
-        let refresh_token = self.refresh_token().ok_or(Error::MissingCredential {
-            name: "refresh_token",
-        })?;
-        match crate::oauth::refresh_grant(client, refresh_token).await {
+        let refresh_token = self
+            .read()
+            .refresh_token
+            .clone()
+            .ok_or(Error::MissingCredential {
+                name: "refresh_token",
+            })?;
+        // Its own task: once Pinterest has answered, the new token (and perhaps a rotated
+        // refresh token) must be stored even if this caller has stopped waiting.
+        let client = client.clone();
+        let task = tokio::spawn(async move {
+            let _held_until_stored = guard;
+            let result = crate::oauth::refresh_grant(&client, refresh_token).await;
+            client.token_store().store_refresh(result)
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+            // The runtime is shutting down: no new token.
+            Err(_) => Ok(false),
+        }
+    }
+
+    fn store_refresh(&self, result: Result<Token>) -> Result<bool> {
+        match result {
             Ok(token) => {
                 self.set_token(&token);
                 tracing::info!(target: "pinterest", expires_at = ?token.expires_at, "access token refreshed");
@@ -258,12 +289,12 @@ impl TokenStore {
                 Ok(true)
             }
             Err(error) => {
-                if error.is_authentication() || error.is_bad_request() {
+                let refused = error.refuses_grant();
+                if refused {
                     // A dead grant (Pinterest code 283 and the like): do not ask again.
                     self.write().refresh_refused = true;
                 }
-                tracing::warn!(target: "pinterest", code = ?error.code(), "refreshing the access token failed");
-                // Whatever the token endpoint's status, the caller's problem is authentication.
+                tracing::warn!(target: "pinterest", code = ?error.code(), refused, "refreshing the access token failed");
                 Err(Error::TokenRefresh(Box::new(error)))
             }
         }
@@ -273,6 +304,7 @@ impl TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     fn response(json: serde_json::Value) -> OauthAccessTokenResponse {
         serde_json::from_value(json).unwrap()
@@ -334,7 +366,7 @@ mod tests {
 
     #[test]
     fn a_refresh_keeps_the_old_refresh_token_when_none_is_sent() {
-        let fresh = Token::bare("new".into(), "bearer".into())
+        let fresh = Token::bare(SecretString::from("new"), "bearer".into())
             .or_refresh_token(&SecretString::from("old-refresh"));
         assert_eq!(
             fresh.refresh_token().map(|t| t.expose_secret().to_owned()),

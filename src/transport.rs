@@ -53,7 +53,11 @@ pub(crate) struct CallOptions {
 /// The credentials one attempt sends.
 #[derive(Clone)]
 pub(crate) enum Credentials {
-    Bearer(SecretString),
+    /// The access token, and its generation in the client's token store.
+    Bearer {
+        token: SecretString,
+        generation: u64,
+    },
     Basic {
         client_id: String,
         client_secret: SecretString,
@@ -63,7 +67,7 @@ pub(crate) enum Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Credentials::Bearer { .. } => f.write_str("Bearer(<redacted>)"),
             Credentials::Basic { client_id, .. } => write!(f, "Basic({client_id}:<redacted>)"),
         }
     }
@@ -72,7 +76,7 @@ impl fmt::Debug for Credentials {
 impl Credentials {
     fn header_value(&self) -> Result<HeaderValue, Error> {
         let text = match self {
-            Credentials::Bearer(token) => format!("Bearer {}", token.expose_secret()),
+            Credentials::Bearer { token, .. } => format!("Bearer {}", token.expose_secret()),
             Credentials::Basic {
                 client_id,
                 client_secret,
@@ -205,20 +209,28 @@ where
         let span = tracing::Span::current();
         span.record("attempt", attempt);
         let credentials = match op.auth {
-            AuthScheme::Bearer => client.bearer_credentials().await?,
-            AuthScheme::Basic => client.basic_credentials()?,
+            AuthScheme::Bearer => client.bearer_credentials().await,
+            AuthScheme::Basic => client.basic_credentials(),
         };
-        let sent = Instant::now();
-        let timeout = client.attempt_timeout(policy.remaining_budget(started.elapsed()));
-        let result = attempt_once(client, &credentials, timeout, &call).await;
-        span.record("latency_ms", sent.elapsed().as_millis() as u64);
+        let (result, token_generation) = match credentials {
+            Ok(credentials) => {
+                let sent = Instant::now();
+                let timeout = client.attempt_timeout(policy.remaining_budget(started.elapsed()));
+                let result = attempt_once(client, &credentials, timeout, &call).await;
+                span.record("latency_ms", sent.elapsed().as_millis() as u64);
+                (result, bearer_generation(&credentials))
+            }
+            // No credentials (missing, or a refresh that failed): the attempt's error, retried
+            // or not like any other.
+            Err(error) => (Err(error), None),
+        };
         if let Some((status, request_id)) = status_and_request_id(&result) {
             span.record("status", status.as_u16());
             if let Some(id) = request_id {
                 span.record("request_id", id);
             }
         }
-        let error = match result {
+        let mut error = match result {
             Ok(response) => {
                 tracing::debug!(target: "pinterest", "call succeeded");
                 return Ok(response);
@@ -228,18 +240,28 @@ where
 
         // A 401 means the request was rejected unprocessed, so one replay with a fresh token
         // is safe for any method; it is not a retry in the policy's sense.
-        if error.is_authentication()
+        if is_rejected_token(&error)
             && !replayed_after_refresh
-            && let Some(used) = bearer_token(&credentials)
-            && client.refresh_after_rejection(used).await?
+            && let Some(generation) = token_generation
         {
-            replayed_after_refresh = true;
-            attempt -= 1;
-            tracing::info!(target: "pinterest", "access token rejected; refreshed it, replaying the call once");
-            continue;
+            match client.refresh_after_rejection(generation).await {
+                Ok(true) => {
+                    replayed_after_refresh = true;
+                    attempt -= 1;
+                    tracing::info!(target: "pinterest", "access token rejected; refreshed it, replaying the call once");
+                    continue;
+                }
+                Ok(false) => {}
+                Err(refresh_error) => error = refresh_error,
+            }
         }
 
-        let Some(outcome) = Outcome::from_error(&error) else {
+        // A refresh that failed for a passing reason (a 503, a timeout) is retried as that.
+        let cause = match &error {
+            Error::TokenRefresh(inner) => inner.as_ref(),
+            other => other,
+        };
+        let Some(outcome) = Outcome::from_error(cause) else {
             tracing::debug!(target: "pinterest", kind = ?error.kind(), "call failed");
             return Err(error);
         };
@@ -260,11 +282,16 @@ where
     }
 }
 
-fn bearer_token(credentials: &Credentials) -> Option<&SecretString> {
+fn bearer_generation(credentials: &Credentials) -> Option<u64> {
     match credentials {
-        Credentials::Bearer(token) => Some(token),
+        Credentials::Bearer { generation, .. } => Some(*generation),
         Credentials::Basic { .. } => None,
     }
+}
+
+/// Pinterest's answer to an expired or invalid access token.
+fn is_rejected_token(error: &Error) -> bool {
+    matches!(error, Error::Api(api) if api.status() == StatusCode::UNAUTHORIZED)
 }
 
 fn status_and_request_id<T>(

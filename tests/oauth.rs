@@ -1596,3 +1596,179 @@ async fn revoke_accepts_a_204_without_a_body() {
     revoke.assert_calls_async(1).await;
     stray.assert_calls_async(0).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Refresh robustness
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_refresh_is_kept_when_the_caller_stops_waiting() {
+    // Pinterest answers the refresh after 300 ms; the caller gives up after 100 ms. The new
+    // token must still be stored (Pinterest may have rotated the refresh token already), so
+    // the next call uses it without a second refresh.
+    let server = MockServer::start_async().await;
+    let rejected = audience_get(&server, OLD_ACCESS, 401).await;
+    let refresh = token_endpoint(
+        &server,
+        &refresh_body(),
+        200,
+        token_answer(NEW_ACCESS, Some(NEW_REFRESH), DAY30),
+        Duration::from_millis(300),
+    )
+    .await;
+    let fresh = audience_get(&server, NEW_ACCESS, 200).await;
+    let stray = catch_all(&server).await;
+    let seen = Arc::new(Mutex::new(0));
+    let counter = seen.clone();
+    let client = refreshable(&server)
+        .on_token(move |_| *counter.lock().unwrap() += 1)
+        .build()
+        .unwrap();
+
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(100),
+        client.audiences().find(AD_ACCOUNT, AUDIENCE).send(),
+    )
+    .await;
+    assert!(
+        gave_up.is_err(),
+        "the call should still be waiting for the refresh"
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    client.audiences().find(AD_ACCOUNT, AUDIENCE).await.unwrap();
+    refresh.assert_calls_async(1).await;
+    rejected.assert_calls_async(1).await;
+    fresh.assert_calls_async(1).await;
+    stray.assert_calls_async(0).await;
+    assert_eq!(*seen.lock().unwrap(), 1);
+    let token = client.token().expect("a token");
+    assert_eq!(token.access_token().expose_secret(), NEW_ACCESS);
+    assert_eq!(
+        token.refresh_token().map(|t| t.expose_secret()),
+        Some(NEW_REFRESH)
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_failing_for_a_passing_reason_is_retried_as_that_failure() {
+    // The token is known to be expired and the token endpoint answers 503 every time: each
+    // GET attempt tries to refresh, the call fails as a server error (not an authentication
+    // one), and the refresh token is not given up.
+    let server = MockServer::start_async().await;
+    let exchange = token_endpoint(
+        &server,
+        &exchange_body(),
+        200,
+        token_answer(OLD_ACCESS, Some(REFRESH), 0),
+        Duration::ZERO,
+    )
+    .await;
+    let unavailable = token_endpoint(
+        &server,
+        &refresh_body(),
+        503,
+        json!({ "code": 1, "message": "Service unavailable" }),
+        Duration::ZERO,
+    )
+    .await;
+    let audience = audience_get(&server, OLD_ACCESS, 200).await;
+    let stray = catch_all(&server).await;
+    let client = builder(&server)
+        .retry_policy(pinterest::RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    install_exchanged_token(&client, 0).await;
+
+    let error = client
+        .audiences()
+        .find(AD_ACCOUNT, AUDIENCE)
+        .await
+        .unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Server, "{error:?}");
+    assert!(matches!(error, Error::TokenRefresh(_)), "{error:?}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        error.to_string(),
+        "the access token could not be refreshed (HTTP 503, code 1)"
+    );
+    exchange.assert_calls_async(1).await;
+    unavailable.assert_calls_async(3).await;
+    audience.assert_calls_async(0).await;
+    stray.assert_calls_async(0).await;
+    assert!(client.token().unwrap().refresh_token().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_short_lived_refreshed_token_is_still_shared_by_waiting_callers() {
+    // The refreshed token lives 45 s, inside the 60 s expiry margin: callers that waited on
+    // the refresh use it rather than each refreshing again.
+    let server = MockServer::start_async().await;
+    let exchange = token_endpoint(
+        &server,
+        &exchange_body(),
+        200,
+        token_answer(OLD_ACCESS, Some(REFRESH), 0),
+        Duration::ZERO,
+    )
+    .await;
+    let refresh = token_endpoint(
+        &server,
+        &refresh_body(),
+        200,
+        token_answer(NEW_ACCESS, None, 45),
+        Duration::from_millis(200),
+    )
+    .await;
+    let fresh = audience_get(&server, NEW_ACCESS, 200).await;
+    let stray = catch_all(&server).await;
+    let client = builder(&server).build().unwrap();
+    install_exchanged_token(&client, 0).await;
+
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.audiences().find(AD_ACCOUNT, AUDIENCE).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+
+    exchange.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+    fresh.assert_calls_async(20).await;
+    stray.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_refused_refresh_reads_as_one_line_with_its_code() {
+    let server = MockServer::start_async().await;
+    audience_get(&server, OLD_ACCESS, 401).await;
+    token_endpoint(
+        &server,
+        &refresh_body(),
+        401,
+        json!({ "code": 283, "message": "Refresh token is invalid or expired" }),
+        Duration::ZERO,
+    )
+    .await;
+    let client = refreshable(&server).build().unwrap();
+
+    let error = client
+        .audiences()
+        .find(AD_ACCOUNT, AUDIENCE)
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        error.to_string(),
+        "the access token could not be refreshed (HTTP 401, code 283)"
+    );
+    let source = std::error::Error::source(&error).unwrap().to_string();
+    assert!(
+        source.contains("Refresh token is invalid or expired"),
+        "{source}"
+    );
+}
