@@ -9,7 +9,7 @@
 //! ```
 //! use pinterest::RetryPolicy;
 //! use pinterest::retry::{Outcome, RetryDecision, Wait};
-//! use reqwest::{header::HeaderMap, Method, StatusCode};
+//! use pinterest::{HeaderMap, Method, StatusCode};
 //! use std::time::Duration;
 //!
 //! let policy = RetryPolicy::default();
@@ -34,13 +34,21 @@ use reqwest::{Method, StatusCode};
 use crate::error::{Error, TimeoutPhase};
 use crate::rate_limit;
 
+/// The least time an attempt must have before the overall deadline: a retry
+/// that would start with less left is not made, and the last error (the
+/// server's own answer, say) is returned instead of a timeout that the short
+/// attempt could not avoid.
+pub const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(500);
+
 /// How the client retries failed requests.
 ///
 /// Defaults: 3 attempts (counting the first), 500 ms base delay doubling
 /// per attempt with full jitter, at most 8 s per backoff, server-requested
 /// waits accepted up to 60 s, an overall budget of 120 s across attempts and
-/// waits, and no retries of non-idempotent methods (POST, PATCH) unless the
-/// request was never sent.
+/// waits (no attempt starts with less than [`MIN_ATTEMPT_TIME`] of it left),
+/// and no retries of non-idempotent methods (POST, PATCH), whatever the
+/// failure, unless [`retry_non_idempotent`](Self::retry_non_idempotent) is
+/// set.
 ///
 /// ```
 /// use pinterest::RetryPolicy;
@@ -114,9 +122,9 @@ impl RetryPolicy {
         self
     }
 
-    /// Also retry methods that are not idempotent (POST, PATCH) after a
-    /// response or a timeout, accepting the risk of doing the work twice
-    /// (default false).
+    /// Also retry methods that are not idempotent (POST, PATCH), accepting
+    /// the risk of doing the work twice (default false: they are sent once,
+    /// whatever the failure, even a connect failure).
     pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
         self.retry_non_idempotent = retry;
         self
@@ -134,10 +142,9 @@ impl RetryPolicy {
     /// Rules, in order:
     /// 1. Only 429, 5xx, timeouts, connect failures and transport errors
     ///    are retried ([`StopReason::NotRetryable`] otherwise).
-    /// 2. Non-idempotent methods are not retried
-    ///    ([`StopReason::NonIdempotent`]) unless
-    ///    [`retry_non_idempotent`](Self::retry_non_idempotent) is set, or
-    ///    the request was never sent (connect failure or connect timeout).
+    /// 2. Non-idempotent methods (POST, PATCH) are not retried
+    ///    ([`StopReason::NonIdempotent`]), whatever the failure, unless
+    ///    [`retry_non_idempotent`](Self::retry_non_idempotent) is set.
     /// 3. No retry once `attempt >= max_attempts`
     ///    ([`StopReason::AttemptsExhausted`]).
     /// 4. The wait is what the server asked for ([`Wait::Server`]:
@@ -146,9 +153,11 @@ impl RetryPolicy {
     ///    ([`Wait::Backoff`], ceiling `min(max_backoff, base_delay *
     ///    2^(attempt-1))`). A server wait above `max_wait` stops
     ///    ([`StopReason::WaitTooLong`]).
-    /// 5. With a deadline, a server wait that would end past it stops
-    ///    ([`StopReason::Deadline`]), and a backoff ceiling is cut to the
-    ///    time left; nothing is left means stop.
+    /// 5. With a deadline, the next attempt must start with at least
+    ///    [`MIN_ATTEMPT_TIME`] left: a server wait that would leave less
+    ///    stops ([`StopReason::Deadline`]), and a backoff ceiling is cut to
+    ///    the time left minus [`MIN_ATTEMPT_TIME`]; less than that left
+    ///    means stop.
     ///
     /// A `Retry-After` HTTP date is measured against the response's `Date`
     /// header (no clock is read); without one it is ignored.
@@ -169,7 +178,7 @@ impl RetryPolicy {
             Outcome::Connect => RetryReason::Connect,
             Outcome::Transport => RetryReason::Transport,
         };
-        if !(reason.request_not_sent() || self.retry_non_idempotent || is_idempotent(method)) {
+        if !(self.retry_non_idempotent || is_idempotent(method)) {
             return RetryDecision::Stop(StopReason::NonIdempotent);
         }
         if attempt >= self.max_attempts {
@@ -191,15 +200,20 @@ impl RetryPolicy {
         };
 
         if let Some(left) = self.remaining_budget(elapsed) {
+            // Longest wait that still leaves the next attempt enough time: an
+            // attempt cut shorter would most likely time out, replacing the
+            // server's real answer with a timeout of our own making.
+            let Some(spare) = left.checked_sub(MIN_ATTEMPT_TIME) else {
+                return RetryDecision::Stop(StopReason::Deadline);
+            };
             match &mut wait {
-                _ if left.is_zero() => return RetryDecision::Stop(StopReason::Deadline),
-                Wait::Server(requested) if *requested > left => {
+                Wait::Server(requested) if *requested > spare => {
                     return RetryDecision::Stop(StopReason::Deadline);
                 }
                 Wait::Server(_) => {}
                 // Jitter makes the ceiling a bound, not a promise, so
                 // shrinking it keeps the retry inside the budget.
-                Wait::Backoff { ceiling } => *ceiling = (*ceiling).min(left),
+                Wait::Backoff { ceiling } => *ceiling = (*ceiling).min(spare),
             }
         }
         RetryDecision::Retry { wait, reason }
@@ -290,7 +304,8 @@ pub enum Wait {
 
 impl Wait {
     /// The concrete wait for a random draw `unit_random` in `[0, 1]`
-    /// (clamped; NaN counts as 0). A server wait ignores the draw.
+    /// (clamped; NaN counts as 0). A server wait ignores the draw. Never
+    /// panics and never exceeds the ceiling, even one near [`Duration::MAX`].
     pub fn resolve(self, unit_random: f64) -> Duration {
         match self {
             Wait::Server(wait) => wait,
@@ -300,7 +315,11 @@ impl Wait {
                 } else {
                     unit_random.clamp(0.0, 1.0)
                 };
-                ceiling.mul_f64(unit)
+                // `Duration::mul_f64` panics when the product rounds past
+                // `Duration::MAX`; fall back to the ceiling instead.
+                Duration::try_from_secs_f64(ceiling.as_secs_f64() * unit)
+                    .unwrap_or(ceiling)
+                    .min(ceiling)
             }
         }
     }
@@ -320,17 +339,6 @@ pub enum RetryReason {
     Connect,
     /// Another I/O failure.
     Transport,
-}
-
-impl RetryReason {
-    /// True when the request cannot have reached the server, which makes
-    /// retrying safe even for POST.
-    fn request_not_sent(self) -> bool {
-        matches!(
-            self,
-            RetryReason::Connect | RetryReason::Timeout(TimeoutPhase::Connect)
-        )
-    }
 }
 
 impl fmt::Display for RetryReason {
@@ -355,8 +363,8 @@ pub enum StopReason {
     /// The outcome is not one that retrying can fix (e.g. 400, 404), or
     /// was not a failure at all.
     NotRetryable,
-    /// The method is not idempotent and the request may have been
-    /// processed.
+    /// The method is not idempotent (POST, PATCH) and the policy does not
+    /// allow retrying it.
     NonIdempotent,
     /// `max_attempts` attempts have been made.
     AttemptsExhausted,
@@ -538,38 +546,38 @@ mod tests {
     #[test]
     fn methods_by_transport_failures() {
         let p = RetryPolicy::default();
+        let lenient = RetryPolicy::default().retry_non_idempotent(true);
         let cases = [
-            // (outcome, reason, retried even when not idempotent?)
-            (Outcome::Connect, RetryReason::Connect, true),
+            (Outcome::Connect, RetryReason::Connect),
             (
                 Outcome::Timeout(TimeoutPhase::Connect),
                 RetryReason::Timeout(TimeoutPhase::Connect),
-                true,
             ),
             (
                 Outcome::Timeout(TimeoutPhase::Request),
                 RetryReason::Timeout(TimeoutPhase::Request),
-                false,
             ),
-            (Outcome::Transport, RetryReason::Transport, false),
+            (Outcome::Transport, RetryReason::Transport),
         ];
-        for (outcome, reason, unsent) in cases {
+        for (outcome, reason) in cases {
             for method in &IDEMPOTENT {
                 assert_eq!(
                     p.decide(method, outcome, 1, Duration::ZERO),
                     retry(backoff(ms(500)), reason)
                 );
             }
+            // POST and PATCH are sent once by default whatever the failure, even
+            // one where the request cannot have left (connect failure or timeout).
             for method in &NON_IDEMPOTENT {
-                let expected = if unsent {
-                    retry(backoff(ms(500)), reason)
-                } else {
-                    stop(StopReason::NonIdempotent)
-                };
                 assert_eq!(
                     p.decide(method, outcome, 1, Duration::ZERO),
-                    expected,
+                    stop(StopReason::NonIdempotent),
                     "{method} {reason}"
+                );
+                assert_eq!(
+                    lenient.decide(method, outcome, 1, Duration::ZERO),
+                    retry(backoff(ms(500)), reason),
+                    "lenient {method} {reason}"
                 );
             }
         }
@@ -836,11 +844,22 @@ mod tests {
     fn deadline() {
         let rl = RetryReason::RateLimited;
         let cases: &[(Pairs, Duration, RetryDecision)] = &[
-            // Server waits must fit in the 120 s budget; the boundary fits.
+            // Server waits must end at least MIN_ATTEMPT_TIME (500 ms) before
+            // the 120 s deadline; the boundary fits.
+            (
+                &[("retry-after", "1")],
+                ms(118_500),
+                retry(Wait::Server(secs(1)), rl),
+            ),
+            (
+                &[("retry-after", "1")],
+                ms(118_501),
+                stop(StopReason::Deadline),
+            ),
             (
                 &[("retry-after", "1")],
                 secs(119),
-                retry(Wait::Server(secs(1)), rl),
+                stop(StopReason::Deadline),
             ),
             (
                 &[("retry-after", "2")],
@@ -849,17 +868,26 @@ mod tests {
             ),
             (
                 &[("retry-after", "0")],
-                secs(119),
+                ms(119_500),
                 retry(Wait::Server(Duration::ZERO), rl),
+            ),
+            (
+                &[("retry-after", "0")],
+                ms(119_501),
+                stop(StopReason::Deadline),
             ),
             (
                 &[("retry-after", "0")],
                 secs(120),
                 stop(StopReason::Deadline),
             ),
-            // Backoff ceilings are cut to the time left.
+            // Backoff ceilings are cut to the time left minus MIN_ATTEMPT_TIME.
             (&[], secs(100), retry(backoff(ms(500)), rl)),
-            (&[], ms(119_800), retry(backoff(ms(200)), rl)),
+            (&[], ms(119_000), retry(backoff(ms(500)), rl)),
+            (&[], ms(119_300), retry(backoff(ms(200)), rl)),
+            (&[], ms(119_500), retry(backoff(Duration::ZERO), rl)),
+            (&[], ms(119_501), stop(StopReason::Deadline)),
+            (&[], ms(119_800), stop(StopReason::Deadline)),
             (&[], secs(120), stop(StopReason::Deadline)),
             (&[], secs(3_600), stop(StopReason::Deadline)),
         ];
@@ -884,6 +912,60 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(unbounded.remaining_budget(secs(20)), None);
+    }
+
+    /// Near the deadline the policy gives up instead of starting an attempt
+    /// too short to finish, which would replace the server's real answer
+    /// with a timeout of the client's own making.
+    #[test]
+    fn no_attempt_starts_with_less_than_the_minimum_time_left() {
+        assert_eq!(MIN_ATTEMPT_TIME, ms(500));
+        let p = RetryPolicy::default().deadline(Some(ms(300)));
+        let h = HeaderMap::new();
+        let unavailable = Outcome::Status(StatusCode::SERVICE_UNAVAILABLE, &h);
+        // A 503 after 280 ms of a 300 ms budget: 20 ms left, too little.
+        for elapsed in [Duration::ZERO, ms(280), ms(299)] {
+            assert_eq!(
+                p.decide(&Method::GET, unavailable, 1, elapsed),
+                stop(StopReason::Deadline),
+                "at {elapsed:?}"
+            );
+        }
+        let p = RetryPolicy::default().deadline(Some(secs(2)));
+        let cases = [
+            (
+                Duration::ZERO,
+                retry(backoff(ms(500)), unavailable_reason()),
+            ),
+            (ms(1_200), retry(backoff(ms(300)), unavailable_reason())),
+            (
+                ms(1_500),
+                retry(backoff(Duration::ZERO), unavailable_reason()),
+            ),
+            (ms(1_501), stop(StopReason::Deadline)),
+        ];
+        for (elapsed, expected) in cases {
+            let decision = p.decide(&Method::GET, unavailable, 1, elapsed);
+            assert_eq!(decision, expected, "at {elapsed:?}");
+            // Whatever the draw, the next attempt starts with enough time left.
+            if let RetryDecision::Retry { wait, .. } = decision {
+                for draw in [0.0, 0.5, 1.0] {
+                    let left = secs(2) - elapsed - wait.resolve(draw);
+                    assert!(left >= MIN_ATTEMPT_TIME, "{left:?} at {elapsed:?}");
+                }
+            }
+        }
+        // Connect failures and timeouts follow the same rule.
+        for outcome in [Outcome::Connect, Outcome::Timeout(TimeoutPhase::Request)] {
+            assert_eq!(
+                p.decide(&Method::GET, outcome, 1, ms(1_600)),
+                stop(StopReason::Deadline)
+            );
+        }
+    }
+
+    fn unavailable_reason() -> RetryReason {
+        RetryReason::ServerError(StatusCode::SERVICE_UNAVAILABLE)
     }
 
     #[test]
@@ -912,6 +994,34 @@ mod tests {
         for i in 0..=1_000 {
             let wait = backoff(ceiling).resolve(f64::from(i) / 1_000.0);
             assert!(wait <= ceiling, "{wait:?}");
+        }
+    }
+
+    #[test]
+    fn resolve_never_panics_near_duration_max() {
+        let huge = backoff(Duration::MAX);
+        for draw in [1.0, 0.999_999, f64::INFINITY, 7.0] {
+            let wait = huge.resolve(draw);
+            assert!(
+                wait <= Duration::MAX && wait > secs(1 << 62),
+                "{draw}: {wait:?}"
+            );
+        }
+        assert_eq!(huge.resolve(0.0), Duration::ZERO);
+        assert_eq!(huge.resolve(f64::NAN), Duration::ZERO);
+        let half = huge.resolve(0.5);
+        assert!(half > secs(1 << 62) && half <= secs(1 << 63), "{half:?}");
+        // What the transport does with `deadline(None)` and a huge backoff.
+        let p = RetryPolicy::default()
+            .deadline(None)
+            .base_delay(Duration::MAX)
+            .max_backoff(Duration::MAX);
+        match p.decide(&Method::GET, Outcome::Connect, 1, Duration::ZERO) {
+            RetryDecision::Retry { wait, .. } => {
+                assert_eq!(wait, backoff(Duration::MAX));
+                assert!(wait.resolve(1.0) <= Duration::MAX);
+            }
+            other => panic!("unexpected {other:?}"),
         }
     }
 

@@ -458,6 +458,46 @@ async fn a_server_wait_past_the_deadline_stops_without_waiting() {
     assert_eq!(mock.calls_async().await, 2);
 }
 
+/// Near the deadline the client returns the server's own error instead of starting an attempt
+/// too short to finish, which would end in a timeout of its own making.
+#[tokio::test]
+async fn a_server_error_near_the_deadline_is_returned_as_it_is() {
+    let server = MockServer::start_async().await;
+    let recorder = Arc::new(Recorder::default());
+    // The 503 arrives 200 ms into a 300 ms budget: 100 ms left, less than MIN_ATTEMPT_TIME.
+    // (Without that rule, a second attempt with a ~100 ms timeout would time out waiting
+    // for this slow server and the caller would see a Timeout instead of the 503.)
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(FIND_PATH)
+                .header("authorization", format!("Bearer {TOKEN}"));
+            then.status(503)
+                .header("content-type", "application/json")
+                .header("x-pinterest-rid", "rid-slow-503")
+                .body(BUSY_JSON)
+                .delay(ms(200));
+        })
+        .await;
+    let unmatched = catch_all(&server).await;
+    let c = builder(&server.base_url(), &recorder)
+        .retry_policy(RetryPolicy::default().deadline(Some(ms(300))))
+        .build()
+        .unwrap();
+
+    let err = find(&c).await.unwrap_err();
+
+    assert_eq!(err.kind(), ErrorKind::Server, "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.code(), Some(1));
+    assert_eq!(err.message(), Some("Service busy"));
+    assert_eq!(err.request_id(), Some("rid-slow-503"));
+    assert_eq!(mock.calls_async().await, 1);
+    assert!(recorder.waits().is_empty(), "{:?}", recorder.waits());
+    assert_eq!(unmatched.calls_async().await, 0);
+    assert_eq!(pinterest::retry::MIN_ATTEMPT_TIME, ms(500));
+}
+
 #[tokio::test]
 async fn exhausted_attempts_return_the_last_server_error() {
     let server = MockServer::start_async().await;
@@ -1058,7 +1098,7 @@ async fn closed_port_url() -> String {
 }
 
 #[tokio::test]
-async fn a_refused_connection_is_a_connect_error_and_is_retried_even_for_a_post() {
+async fn a_refused_connection_is_a_connect_error_and_a_post_is_retried_only_on_request() {
     let url = closed_port_url().await;
 
     let recorder = Arc::new(Recorder::default());
@@ -1071,12 +1111,33 @@ async fn a_refused_connection_is_a_connect_error_and_is_retried_even_for_a_post(
     assert_eq!(err.status(), None);
     assert!(recorder.waits().is_empty());
 
-    // Nothing was sent, so even a POST is retried.
+    // A GET is retried after a connect failure by default.
+    let recorder = Arc::new(Recorder::default());
+    let c = client(&url, &recorder);
+    let err = find(&c).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err:?}");
+    assert_eq!(recorder.waits().len(), 2, "{:?}", recorder.waits());
+
+    // A POST is sent once by default, whatever the failure: one attempt, no wait.
     let recorder = Arc::new(Recorder::default());
     let c = client(&url, &recorder);
     let err = tokio::time::timeout(
         GUARD,
         c.audiences().create(ACCOUNT, create_request()).send(),
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err:?}");
+    assert!(recorder.waits().is_empty(), "{:?}", recorder.waits());
+
+    // Opted in for the call, it is retried with backoff.
+    let err = tokio::time::timeout(
+        GUARD,
+        c.audiences()
+            .create(ACCOUNT, create_request())
+            .retry_policy(RetryPolicy::default().retry_non_idempotent(true))
+            .send(),
     )
     .await
     .unwrap()
@@ -1150,4 +1211,20 @@ async fn an_open_timeout_is_a_connect_timeout_and_nothing_was_sent() {
         pinterest::Error::Timeout { phase, .. } => assert_eq!(*phase, TimeoutPhase::Connect),
         other => panic!("expected a connect timeout, got {other:?}"),
     }
+
+    // Even though nothing was sent, a POST is not retried by default.
+    let c = builder(&url, &recorder)
+        .open_timeout(ms(200))
+        .timeout(secs(20))
+        .build()
+        .unwrap();
+    let err = tokio::time::timeout(
+        GUARD,
+        c.audiences().create(ACCOUNT, create_request()).send(),
+    )
+    .await
+    .expect("the open timeout did not fire")
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectTimeout, "{err:?}");
+    assert!(recorder.waits().is_empty(), "{:?}", recorder.waits());
 }
