@@ -1392,3 +1392,80 @@ async fn a_success_without_metadata_headers_reads_as_unknown() {
     assert_eq!(list.request_id(), None);
     assert_eq!(list.rate_limit(), &pinterest::RateLimit::default());
 }
+
+#[tokio::test]
+async fn customer_lists_take_a_borrowed_vec_and_sets_of_records() {
+    let server = MockServer::start_async().await;
+    // A borrowed Vec<String> goes out joined in its order.
+    let from_vec = server
+        .mock_async(|when, then| {
+            api_call(when, POST, "/ad_accounts/549755885175/customer_lists")
+                .and(|w| exact_query(w, &[]))
+                .and(|w| {
+                    json_request(
+                        w,
+                        json!({
+                            "name": "From a Vec",
+                            "records": "carol@example.com,alice@example.com"
+                        }),
+                    )
+                });
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(customer_list_json(CUSTOMER_LIST, "From a Vec", "READY"));
+        })
+        .await;
+    // A BTreeSet goes out joined in its sorted order.
+    let from_set = server
+        .mock_async(|when, then| {
+            api_call(
+                when,
+                PATCH,
+                "/ad_accounts/549755885175/customer_lists/2542620905473",
+            )
+            .and(|w| exact_query(w, &[]))
+            .and(|w| {
+                json_request(
+                    w,
+                    json!({
+                        "operation_type": "ADD",
+                        "records": "alice@example.com,bob@example.com"
+                    }),
+                )
+            });
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(customer_list_json(CUSTOMER_LIST, "From a Vec", "READY"));
+        })
+        .await;
+    let fallback = catch_all(&server).await;
+    let c = client(&server);
+
+    let emails: Vec<String> = vec!["carol@example.com".into(), "alice@example.com".into()];
+    let list = ok(c
+        .customer_lists()
+        .create(AD_ACCOUNT, "From a Vec", &emails)
+        .await);
+    assert_eq!(list.id.as_deref(), Some(CUSTOMER_LIST));
+    assert_eq!(emails.len(), 2, "the records are only borrowed");
+
+    let set: std::collections::BTreeSet<String> =
+        ["bob@example.com".to_owned(), "alice@example.com".to_owned()].into();
+    let list = ok(c
+        .customer_lists()
+        .update(AD_ACCOUNT, CUSTOMER_LIST, UserListOperationType::Add, set)
+        .await);
+    assert_eq!(list.name.as_deref(), Some("From a Vec"));
+
+    // A blank record in a list is refused before anything is sent.
+    rejected!(
+        c.customer_lists()
+            .create(AD_ACCOUNT, "Subscribers", ["a@example.com", ""]),
+        "records",
+        "a record is empty"
+    );
+
+    from_vec.assert_calls_async(1).await;
+    from_set.assert_calls_async(1).await;
+    fallback.assert_calls_async(0).await;
+}
