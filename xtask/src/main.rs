@@ -3,15 +3,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xtask::trim::{parse_operation_list, to_canonical_string, trim};
+use xtask::trim::{default_upstream, parse_operation_list, to_canonical_string, trim};
 
-const DEFAULT_UPSTREAM: &str = "../shared/openapi/pinterest-v5.23.0.json";
 const OPERATIONS: &str = "openapi/operations.txt";
 const TRIMMED: &str = "openapi/pinterest-v5-trimmed.json";
 
 const USAGE: &str = "usage: cargo xtask trim [--upstream PATH] [--check]
 
-  --upstream PATH  Pinterest's full OpenAPI document (default: ../shared/openapi/pinterest-v5.23.0.json)
+  --upstream PATH  Pinterest's full OpenAPI document (default: the file named in the committed
+                   document's info.x-trimmed-from.file, in ../shared/openapi/;
+                   else ../shared/openapi/pinterest-v5.23.0.json)
   --check          write nothing; fail if openapi/pinterest-v5-trimmed.json differs from what trim would write";
 
 fn main() -> ExitCode {
@@ -34,12 +35,12 @@ fn run(args: Vec<String>) -> Result<String, String> {
         Some("-h" | "--help") | None => return Ok(USAGE.to_owned()),
         Some(other) => return Err(format!("unknown command `{other}`\n{USAGE}")),
     }
-    let mut upstream = PathBuf::from(DEFAULT_UPSTREAM);
+    let mut upstream: Option<PathBuf> = None;
     let mut check = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
-            "--upstream" => upstream = args.next().ok_or("--upstream needs a path")?.into(),
+            "--upstream" => upstream = Some(args.next().ok_or("--upstream needs a path")?.into()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
@@ -48,9 +49,15 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("xtask has no parent folder")?;
-    let upstream = root.join(upstream);
     let read =
         |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    // Without --upstream, re-trim the file the committed document was made from.
+    let upstream = root.join(upstream.unwrap_or_else(|| {
+        let committed: Option<serde_json::Value> = std::fs::read_to_string(root.join(TRIMMED))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok());
+        default_upstream(committed.as_ref())
+    }));
 
     let upstream_doc = serde_json::from_str(&read(&upstream)?)
         .map_err(|e| format!("{}: not JSON: {e}", upstream.display()))?;

@@ -7,6 +7,7 @@
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// Keys that hold Pinterest's prose (or samples of it); none of it is copied.
 const PROSE_KEYS: &[&str] = &[
@@ -47,6 +48,39 @@ pub const OPEN_ENUM_EXTENSION: &str = "x-open-enum";
 
 /// Records where the trimmed document came from.
 pub const SOURCE_EXTENSION: &str = "x-trimmed-from";
+
+/// Where Pinterest's full documents live, relative to the workspace root.
+pub const UPSTREAM_DIR: &str = "../shared/openapi";
+
+/// The upstream document used when neither `--upstream` nor the committed trimmed document
+/// names one.
+pub const FALLBACK_UPSTREAM: &str = "../shared/openapi/pinterest-v5.23.0.json";
+
+/// The upstream document `cargo xtask trim` reads without `--upstream`: the file the committed
+/// trimmed document was made from (`info.x-trimmed-from.file`, looked up in [`UPSTREAM_DIR`]),
+/// so `--check` compares against the same source after a newer one was trimmed. Falls back to
+/// [`FALLBACK_UPSTREAM`] without a committed document, without that field, or when the field
+/// is not a plain file name.
+pub fn default_upstream(committed: Option<&Value>) -> PathBuf {
+    let file = committed
+        .and_then(|doc| {
+            doc.get("info")?
+                .get(SOURCE_EXTENSION)?
+                .get("file")?
+                .as_str()
+        })
+        .filter(|name| {
+            let mut parts = Path::new(name).components();
+            matches!(
+                (parts.next(), parts.next()),
+                (Some(std::path::Component::Normal(_)), None)
+            )
+        });
+    match file {
+        Some(name) => Path::new(UPSTREAM_DIR).join(name),
+        None => PathBuf::from(FALLBACK_UPSTREAM),
+    }
+}
 
 /// Optional properties that Pinterest documents only in prose; added to the named variant of
 /// a discriminated request schema: (schema, discriminator value, property, property schema).

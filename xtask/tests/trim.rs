@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::path::Path;
-use xtask::trim::{TrimError, parse_operation_list, to_canonical_string, trim};
+use std::path::{Path, PathBuf};
+use xtask::trim::{
+    FALLBACK_UPSTREAM, TrimError, default_upstream, parse_operation_list, to_canonical_string, trim,
+};
 
 const FIXTURE: &str = include_str!("fixtures/upstream.json");
 
@@ -979,7 +981,11 @@ fn committed_trimmed_document_is_up_to_date() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace");
-    let upstream_path = root.join("../shared/openapi/pinterest-v5.23.0.json");
+    let committed =
+        std::fs::read_to_string(root.join("openapi/pinterest-v5-trimmed.json")).unwrap();
+    let committed_doc: Value = serde_json::from_str(&committed).unwrap();
+    // The source `cargo xtask trim --check` picks: the one the committed document names.
+    let upstream_path = root.join(default_upstream(Some(&committed_doc)));
     if !upstream_path.exists() {
         println!(
             "skipped: {} is not here, so the committed document cannot be checked",
@@ -992,10 +998,9 @@ fn committed_trimmed_document_is_up_to_date() {
     let operations = parse_operation_list(
         &std::fs::read_to_string(root.join("openapi/operations.txt")).unwrap(),
     );
-    let trimmed = trim(&upstream, &operations, "pinterest-v5.23.0.json").unwrap();
+    let source_name = upstream_path.file_name().unwrap().to_str().unwrap();
+    let trimmed = trim(&upstream, &operations, source_name).unwrap();
     let expected = to_canonical_string(&trimmed);
-    let committed =
-        std::fs::read_to_string(root.join("openapi/pinterest-v5-trimmed.json")).unwrap();
     assert!(
         committed == expected,
         "openapi/pinterest-v5-trimmed.json is out of date: run `cargo xtask trim`"
@@ -1005,4 +1010,43 @@ fn committed_trimmed_document_is_up_to_date() {
         trimmed["info"]["x-trimmed-from"]["operations"],
         operations.len()
     );
+}
+
+/// Without `--upstream`, the tool re-trims the file the committed document was made from, so
+/// `--check` still passes after someone trimmed a newer upstream document.
+#[test]
+fn the_default_upstream_is_the_file_the_committed_document_names() {
+    let named = |file: Value| json!({ "info": { "x-trimmed-from": { "file": file } } });
+    assert_eq!(
+        default_upstream(Some(&named(json!("pinterest-v5.31.0.json")))),
+        PathBuf::from("../shared/openapi/pinterest-v5.31.0.json")
+    );
+    // The document this tool writes names its source that way.
+    let doc = trim(&upstream(), &operations(), "pinterest-v5.40.2.json").unwrap();
+    assert_eq!(
+        default_upstream(Some(&doc)),
+        PathBuf::from("../shared/openapi/pinterest-v5.40.2.json")
+    );
+
+    // No committed document, no such field, or not a plain file name: the fallback.
+    let fallback = PathBuf::from(FALLBACK_UPSTREAM);
+    assert_eq!(
+        fallback,
+        PathBuf::from("../shared/openapi/pinterest-v5.23.0.json")
+    );
+    for committed in [
+        json!({}),
+        json!({ "info": {} }),
+        json!({ "info": { "x-trimmed-from": {} } }),
+        json!({ "info": { "x-trimmed-from": "pinterest-v5.31.0.json" } }),
+        named(json!(42)),
+        named(json!("")),
+        named(json!("..")),
+        named(json!("../../etc/passwd")),
+        named(json!("nested/pinterest.json")),
+        named(json!("/abs/pinterest.json")),
+    ] {
+        assert_eq!(default_upstream(Some(&committed)), fallback, "{committed}");
+    }
+    assert_eq!(default_upstream(None), fallback);
 }
