@@ -848,8 +848,9 @@ fn write_status(f: &mut fmt::Formatter<'_>, status: StatusCode) -> fmt::Result {
     }
 }
 
-/// Debug view of response headers with credential-bearing values hidden.
-struct RedactedHeaders<'a>(&'a HeaderMap);
+/// Debug view of response headers with credential-bearing values hidden (errors and
+/// [`Response`](crate::Response) alike).
+pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
 
 impl fmt::Debug for RedactedHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

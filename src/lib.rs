@@ -24,6 +24,15 @@ mod sleep;
 mod token;
 mod transport;
 
+/// The HTTP client this SDK is built on, re-exported so its types match the SDK's version.
+pub use reqwest;
+/// An HTTP method (`reqwest::Method`), as `retry::RetryPolicy::decide` takes it.
+pub use reqwest::Method;
+/// An HTTP status code (`reqwest::StatusCode`), to compare with `Error::status()`.
+pub use reqwest::StatusCode;
+/// A map of HTTP headers (`reqwest::header::HeaderMap`), as `Response::headers()` returns.
+pub use reqwest::header::HeaderMap;
+
 pub use audiences::{Audiences, CreateAudience, FindAudience, ListAudiences, UpdateAudience};
 pub use client::{Client, ClientBuilder};
 pub use config::{
