@@ -4,7 +4,7 @@ use crate::config::{Config, Environment, Settings, global_settings, resolve};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::sleep::{Sleeper, TokioSleeper};
-use crate::token::{Token, TokenListener, TokenStore};
+use crate::token::{HeldToken, Token, TokenListener, TokenStore};
 use crate::transport::Credentials;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -167,33 +167,35 @@ impl Client {
     }
 
     /// The bearer token for the next attempt, refreshed first when it is missing or known to
-    /// be expired and this client can refresh it.
-    pub(crate) async fn bearer_credentials(&self) -> Result<Credentials> {
+    /// be expired and this client can refresh it (within `budget`, what is left of the call's
+    /// deadline).
+    pub(crate) async fn bearer_credentials(&self, budget: Option<Duration>) -> Result<Credentials> {
         let tokens = &self.shared.tokens;
         let mut held = tokens.held();
         if !held.fresh && self.can_auto_refresh() {
-            tokens.refresh(self, held.generation).await?;
+            tokens.refresh(self, &held, budget).await?;
             held = tokens.held();
         }
         // Known to be expired but not refreshable: send it and let Pinterest decide.
-        match held.secret {
-            Some(token) => Ok(Credentials::Bearer {
-                token,
-                generation: held.generation,
-            }),
+        match held.secret.clone() {
+            Some(token) => Ok(Credentials::Bearer { token, held }),
             None => Err(Error::MissingCredential {
                 name: "access_token",
             }),
         }
     }
 
-    /// After a 401 to the token of generation `rejected`: refreshes it (once for all
-    /// concurrent callers) when this client can. Returns whether to replay the call.
-    pub(crate) async fn refresh_after_rejection(&self, rejected: u64) -> Result<bool> {
+    /// After a 401 to the token `rejected`: refreshes it (once for all concurrent callers)
+    /// when this client can. Returns whether to replay the call.
+    pub(crate) async fn refresh_after_rejection(
+        &self,
+        rejected: &HeldToken,
+        budget: Option<Duration>,
+    ) -> Result<bool> {
         if !self.can_auto_refresh() {
             return Ok(false);
         }
-        self.shared.tokens.refresh(self, rejected).await
+        self.shared.tokens.refresh(self, rejected, budget).await
     }
 
     pub(crate) fn token_store(&self) -> &TokenStore {

@@ -34,6 +34,7 @@
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -138,7 +139,7 @@ pub enum Error {
     /// failure's own kind. The token endpoint's error is its source, and `status()`,
     /// `code()`, `message()` and `request_id()` read from it.
     #[error("the access token could not be refreshed{}", refresh_failure_detail(.0))]
-    TokenRefresh(#[source] Box<Error>),
+    TokenRefresh(#[source] Arc<Error>),
 
     /// The server's answers broke the protocol in a way no single response shows (a list
     /// that hands back a bookmark it already sent, which would page for ever).

@@ -7,6 +7,7 @@ use crate::generated::types::{
     OauthAccessTokenRequest, TokenRevocationRequest, TokenRevocationRequestTokenTypeHint,
 };
 use crate::response::Response;
+use crate::retry::RetryPolicy;
 use crate::scope::Scope;
 use crate::token::Token;
 use crate::transport::{AuthScheme, CallOptions, Operation, execute};
@@ -14,7 +15,7 @@ use futures::future::BoxFuture;
 use rand::RngCore as _;
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use url::Url;
 
 const TOKEN: Operation = Operation {
@@ -193,8 +194,12 @@ impl Oauth {
 }
 
 /// Sends a token request and builds the [`Token`] from the answer.
-async fn request_token(client: &Client, body: OauthAccessTokenRequest) -> Result<Response<Token>> {
-    let response = execute(client, &TOKEN, &CallOptions::default(), |g| {
+async fn request_token(
+    client: &Client,
+    body: OauthAccessTokenRequest,
+    options: &CallOptions,
+) -> Result<Response<Token>> {
+    let response = execute(client, &TOKEN, options, |g| {
         Box::pin(g.oauth_token().body(body.clone()).send())
     })
     .await?;
@@ -202,18 +207,23 @@ async fn request_token(client: &Client, body: OauthAccessTokenRequest) -> Result
     Ok(response.map(|answer| Token::from_response(answer, now)))
 }
 
-/// The refresh used by the client's automatic refresh. Boxed: the request path calls it
-/// from inside another request.
+/// The refresh used by the client's automatic refresh: one attempt (the call that needed it
+/// retries a passing failure itself), within what is left of that call's deadline. Boxed:
+/// the request path calls it from inside another request.
 pub(crate) fn refresh_grant(
     client: &Client,
     refresh_token: SecretString,
+    budget: Option<Duration>,
 ) -> BoxFuture<'_, Result<Token>> {
     Box::pin(async move {
         let body = OauthAccessTokenRequest::RefreshToken {
             refresh_token: refresh_token.expose_secret().to_owned(),
             scope: None,
         };
-        Ok(request_token(client, body)
+        let options = CallOptions {
+            retry: Some(RetryPolicy::disabled().deadline(budget)),
+        };
+        Ok(request_token(client, body, &options)
             .await?
             .into_inner()
             .or_refresh_token(&refresh_token))
@@ -255,7 +265,7 @@ impl ExchangeCode {
             redirect_uri,
             continuous_refresh: self.continuous_refresh.then_some(true),
         };
-        request_token(&self.client, body).await
+        request_token(&self.client, body, &CallOptions::default()).await
     }
 }
 
@@ -281,7 +291,7 @@ impl Refresh {
             refresh_token: self.refresh_token.expose_secret().to_owned(),
             scope: self.scopes.as_ref().map(Scope::join),
         };
-        let response = request_token(&self.client, body).await?;
+        let response = request_token(&self.client, body, &CallOptions::default()).await?;
         Ok(response.map(|token| token.or_refresh_token(&self.refresh_token)))
     }
 }
@@ -363,7 +373,7 @@ impl ClientCredentials {
         let body = OauthAccessTokenRequest::ClientCredentials {
             scope: Scope::join(&self.scopes),
         };
-        request_token(&self.client, body).await
+        request_token(&self.client, body, &CallOptions::default()).await
     }
 }
 

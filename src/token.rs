@@ -5,10 +5,11 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::OauthAccessTokenResponse;
 use crate::scope::Scope;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tracing::Instrument as _;
 
 /// A token is treated as expired this long before Pinterest's stated expiry, so a request
 /// does not leave with a token that dies on the way.
@@ -17,7 +18,7 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 /// An OAuth token from Pinterest: the access token and what came with it.
 ///
 /// The tokens inside are secrets: `Debug` prints them as `<redacted>`, and reading one takes
-/// an explicit [`ExposeSecret::expose_secret`](secrecy::ExposeSecret::expose_secret).
+/// an explicit [`ExposeSecret::expose_secret`].
 ///
 /// ```
 /// # fn demo(token: pinterest::Token) {
@@ -147,6 +148,9 @@ pub(crate) struct HeldToken {
     pub(crate) generation: u64,
     /// Present and not known to be expired.
     pub(crate) fresh: bool,
+    /// How many refreshes had finished: one that finishes later without a new generation
+    /// failed, and its failure is shared rather than tried again.
+    refreshes: u64,
 }
 
 /// The token a client and all its clones share.
@@ -166,6 +170,9 @@ struct TokenState {
     /// that came without one.
     refresh_token: Option<SecretString>,
     generation: u64,
+    /// Refreshes finished, successful or not, and the failure of the latest one.
+    refreshes: u64,
+    last_failure: Option<Arc<Error>>,
     /// Set when Pinterest refused the refresh token: refreshing again would only fail again.
     refresh_refused: bool,
 }
@@ -204,6 +211,7 @@ impl TokenStore {
             secret,
             generation: state.generation,
             fresh,
+            refreshes: state.refreshes,
         }
     }
 
@@ -238,38 +246,56 @@ impl TokenStore {
         state.generation += 1;
     }
 
-    /// Refreshes the access token, unless it was replaced after the caller read generation
-    /// `seen`: N concurrent callers that saw the same token cause one refresh.
+    /// Refreshes the access token the caller held (`seen`), unless it was replaced since or a
+    /// refresh that started meanwhile failed: N concurrent callers that held the same token
+    /// cause one refresh and share its outcome. `budget` bounds the refresh request (what is
+    /// left of the calling request's deadline).
     ///
-    /// Returns whether a new token is in place: `false` when Pinterest refused the refresh
-    /// token meanwhile (that refusal went to the caller whose refresh it was; the others go
-    /// on with what they had and get Pinterest's answer to it).
-    pub(crate) async fn refresh(&self, client: &Client, seen: u64) -> Result<bool> {
+    /// Returns whether a new token is in place (`false`: Pinterest refused the refresh token
+    /// before, so the caller goes on with what it has).
+    pub(crate) async fn refresh(
+        &self,
+        client: &Client,
+        seen: &HeldToken,
+        budget: Option<Duration>,
+    ) -> Result<bool> {
         let guard = self.refreshing.clone().lock_owned().await;
-        {
+        let refresh_token = {
             let state = self.read();
-            if state.generation != seen {
+            if state.generation != seen.generation {
                 return Ok(true);
+            }
+            if state.refreshes != seen.refreshes
+                && let Some(failure) = &state.last_failure
+            {
+                return Err(Error::TokenRefresh(failure.clone()));
             }
             if state.refresh_refused {
                 return Ok(false);
             }
-        }
-        let refresh_token = self
-            .read()
-            .refresh_token
-            .clone()
-            .ok_or(Error::MissingCredential {
-                name: "refresh_token",
-            })?;
+            state
+                .refresh_token
+                .clone()
+                .ok_or(Error::MissingCredential {
+                    name: "refresh_token",
+                })?
+        };
         // Its own task: once Pinterest has answered, the new token (and perhaps a rotated
-        // refresh token) must be stored even if this caller has stopped waiting.
+        // refresh token) must be stored even if this caller has stopped waiting. It logs
+        // under the caller's span.
         let client = client.clone();
-        let task = tokio::spawn(async move {
-            let _held_until_stored = guard;
-            let result = crate::oauth::refresh_grant(&client, refresh_token).await;
-            client.token_store().store_refresh(result)
-        });
+        let generation = seen.generation;
+        let task = tokio::spawn(
+            async move {
+                let _held_until_stored = guard;
+                let result =
+                    crate::oauth::refresh_grant(&client, refresh_token.clone(), budget).await;
+                client
+                    .token_store()
+                    .store_refresh(result, generation, &refresh_token)
+            }
+            .instrument(tracing::Span::current()),
+        );
         match task.await {
             Ok(result) => result,
             Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
@@ -278,10 +304,29 @@ impl TokenStore {
         }
     }
 
-    fn store_refresh(&self, result: Result<Token>) -> Result<bool> {
+    /// Records a refresh of the token of generation `refreshed` made with `sent`. A token the
+    /// application installed meanwhile wins over the refreshed one.
+    fn store_refresh(
+        &self,
+        result: Result<Token>,
+        refreshed: u64,
+        sent: &SecretString,
+    ) -> Result<bool> {
+        let mut state = self.write();
+        state.refreshes += 1;
         match result {
             Ok(token) => {
-                self.set_token(&token);
+                state.last_failure = None;
+                if state.generation != refreshed {
+                    tracing::debug!(target: "pinterest", "a token installed during the refresh replaces the refreshed one");
+                    return Ok(true);
+                }
+                if let Some(refresh) = &token.refresh_token {
+                    state.refresh_token = Some(refresh.clone());
+                }
+                state.token = Some(token.clone());
+                state.generation += 1;
+                drop(state);
                 tracing::info!(target: "pinterest", expires_at = ?token.expires_at, "access token refreshed");
                 if let Some(listener) = &self.listener {
                     listener(&token);
@@ -290,12 +335,18 @@ impl TokenStore {
             }
             Err(error) => {
                 let refused = error.refuses_grant();
-                if refused {
+                let still_held = state
+                    .refresh_token
+                    .as_ref()
+                    .is_some_and(|held| held.expose_secret() == sent.expose_secret());
+                if refused && still_held {
                     // A dead grant (Pinterest code 283 and the like): do not ask again.
-                    self.write().refresh_refused = true;
+                    state.refresh_refused = true;
                 }
                 tracing::warn!(target: "pinterest", code = ?error.code(), refused, "refreshing the access token failed");
-                Err(Error::TokenRefresh(Box::new(error)))
+                let failure = Arc::new(error);
+                state.last_failure = Some(failure.clone());
+                Err(Error::TokenRefresh(failure))
             }
         }
     }
@@ -304,7 +355,6 @@ impl TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     fn response(json: serde_json::Value) -> OauthAccessTokenResponse {
         serde_json::from_value(json).unwrap()

@@ -9,6 +9,7 @@ use crate::error::{ApiError, DecodeError, Error, ResponseBody};
 use crate::generated;
 use crate::response::{Response, ResponseMeta};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy, StopReason};
+use crate::token::HeldToken;
 use base64::Engine as _;
 use futures::future::BoxFuture;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
@@ -53,10 +54,10 @@ pub(crate) struct CallOptions {
 /// The credentials one attempt sends.
 #[derive(Clone)]
 pub(crate) enum Credentials {
-    /// The access token, and its generation in the client's token store.
+    /// The access token, and what the client's token store knew of it when it was read.
     Bearer {
         token: SecretString,
-        generation: u64,
+        held: HeldToken,
     },
     Basic {
         client_id: String,
@@ -208,17 +209,18 @@ where
         attempt += 1;
         let span = tracing::Span::current();
         span.record("attempt", attempt);
+        let budget = policy.remaining_budget(started.elapsed());
         let credentials = match op.auth {
-            AuthScheme::Bearer => client.bearer_credentials().await,
+            AuthScheme::Bearer => client.bearer_credentials(budget).await,
             AuthScheme::Basic => client.basic_credentials(),
         };
-        let (result, token_generation) = match credentials {
+        let (result, token_used) = match credentials {
             Ok(credentials) => {
                 let sent = Instant::now();
-                let timeout = client.attempt_timeout(policy.remaining_budget(started.elapsed()));
+                let timeout = client.attempt_timeout(budget);
                 let result = attempt_once(client, &credentials, timeout, &call).await;
                 span.record("latency_ms", sent.elapsed().as_millis() as u64);
-                (result, bearer_generation(&credentials))
+                (result, held_token(credentials))
             }
             // No credentials (missing, or a refresh that failed): the attempt's error, retried
             // or not like any other.
@@ -242,9 +244,10 @@ where
         // is safe for any method; it is not a retry in the policy's sense.
         if is_rejected_token(&error)
             && !replayed_after_refresh
-            && let Some(generation) = token_generation
+            && let Some(used) = &token_used
         {
-            match client.refresh_after_rejection(generation).await {
+            let budget = policy.remaining_budget(started.elapsed());
+            match client.refresh_after_rejection(used, budget).await {
                 Ok(true) => {
                     replayed_after_refresh = true;
                     attempt -= 1;
@@ -282,9 +285,9 @@ where
     }
 }
 
-fn bearer_generation(credentials: &Credentials) -> Option<u64> {
+fn held_token(credentials: Credentials) -> Option<HeldToken> {
     match credentials {
-        Credentials::Bearer { generation, .. } => Some(*generation),
+        Credentials::Bearer { held, .. } => Some(held),
         Credentials::Basic { .. } => None,
     }
 }

@@ -1603,7 +1603,7 @@ async fn revoke_accepts_a_204_without_a_body() {
 
 #[tokio::test]
 async fn a_refresh_is_kept_when_the_caller_stops_waiting() {
-    // Pinterest answers the refresh after 300 ms; the caller gives up after 100 ms. The new
+    // Pinterest answers the refresh after 1 s; the caller is dropped while it waits. The new
     // token must still be stored (Pinterest may have rotated the refresh token already), so
     // the next call uses it without a second refresh.
     let server = MockServer::start_async().await;
@@ -1613,7 +1613,7 @@ async fn a_refresh_is_kept_when_the_caller_stops_waiting() {
         &refresh_body(),
         200,
         token_answer(NEW_ACCESS, Some(NEW_REFRESH), DAY30),
-        Duration::from_millis(300),
+        Duration::from_secs(1),
     )
     .await;
     let fresh = audience_get(&server, NEW_ACCESS, 200).await;
@@ -1625,16 +1625,21 @@ async fn a_refresh_is_kept_when_the_caller_stops_waiting() {
         .build()
         .unwrap();
 
-    let gave_up = tokio::time::timeout(
-        Duration::from_millis(100),
-        client.audiences().find(AD_ACCOUNT, AUDIENCE).send(),
-    )
-    .await;
+    let caller = client.clone();
+    let call = tokio::spawn(async move { caller.audiences().find(AD_ACCOUNT, AUDIENCE).await });
+    // Once the 401 is in, the refresh starts at once and takes a second: drop the caller
+    // inside that second.
+    wait_until("the 401", || async { rejected.calls_async().await == 1 }).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(
-        gave_up.is_err(),
+        !call.is_finished(),
         "the call should still be waiting for the refresh"
     );
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    call.abort();
+    wait_until("the refreshed token", || async {
+        *seen.lock().unwrap() == 1
+    })
+    .await;
 
     client.audiences().find(AD_ACCOUNT, AUDIENCE).await.unwrap();
     refresh.assert_calls_async(1).await;
@@ -1647,6 +1652,125 @@ async fn a_refresh_is_kept_when_the_caller_stops_waiting() {
     assert_eq!(
         token.refresh_token().map(|t| t.expose_secret()),
         Some(NEW_REFRESH)
+    );
+}
+
+/// Polls `done` every 10 ms until it holds, for at most 10 s.
+async fn wait_until<F, Fut>(what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited 10 s for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_callers_share_a_failed_refresh() {
+    // The token endpoint is down (503 after 300 ms). Five calls that hold the same rejected
+    // token make one refresh between them and all fail with its error.
+    let server = MockServer::start_async().await;
+    let rejected = audience_get(&server, OLD_ACCESS, 401).await;
+    let unavailable = token_endpoint(
+        &server,
+        &refresh_body(),
+        503,
+        json!({ "code": 1, "message": "Service unavailable" }),
+        Duration::from_millis(300),
+    )
+    .await;
+    let stray = catch_all(&server).await;
+    let client = refreshable(&server)
+        .retry_policy(pinterest::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+
+    let calls: Vec<_> = (0..5)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.audiences().find(AD_ACCOUNT, AUDIENCE).await })
+        })
+        .collect();
+    for call in calls {
+        let error = call.await.unwrap().unwrap_err();
+        assert!(matches!(error, Error::TokenRefresh(_)), "{error:?}");
+        assert_eq!(error.kind(), ErrorKind::Server);
+    }
+
+    unavailable.assert_calls_async(1).await;
+    rejected.assert_calls_async(5).await;
+    stray.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_call_makes_at_most_one_refresh_per_attempt() {
+    // Every GET is rejected and the token endpoint is down: with 3 attempts the call sends
+    // 3 GETs and 3 refreshes, not a refresh retried inside every attempt.
+    let server = MockServer::start_async().await;
+    let rejected = audience_get(&server, OLD_ACCESS, 401).await;
+    let unavailable = token_endpoint(
+        &server,
+        &refresh_body(),
+        503,
+        json!({ "code": 1, "message": "Service unavailable" }),
+        Duration::ZERO,
+    )
+    .await;
+    let stray = catch_all(&server).await;
+    let client = refreshable(&server)
+        .retry_policy(pinterest::RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+
+    let error = client
+        .audiences()
+        .find(AD_ACCOUNT, AUDIENCE)
+        .await
+        .unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Server, "{error:?}");
+    rejected.assert_calls_async(3).await;
+    unavailable.assert_calls_async(3).await;
+    stray.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_token_installed_during_a_refresh_wins() {
+    // While the refresh is in flight the application installs its own token: the refreshed
+    // one must not overwrite it, and the call is replayed with the application's token.
+    let server = MockServer::start_async().await;
+    let rejected = audience_get(&server, OLD_ACCESS, 401).await;
+    let refresh = token_endpoint(
+        &server,
+        &refresh_body(),
+        200,
+        token_answer(NEW_ACCESS, Some(NEW_REFRESH), DAY30),
+        Duration::from_secs(1),
+    )
+    .await;
+    let installed = audience_get(&server, "pina_ACCESS_SECRET_installed", 200).await;
+    let stray = catch_all(&server).await;
+    let client = refreshable(&server).build().unwrap();
+
+    let caller = client.clone();
+    let call = tokio::spawn(async move { caller.audiences().find(AD_ACCOUNT, AUDIENCE).await });
+    wait_until("the 401", || async { rejected.calls_async().await == 1 }).await;
+    client.set_access_token("pina_ACCESS_SECRET_installed");
+    call.await.unwrap().unwrap();
+
+    refresh.assert_calls_async(1).await;
+    installed.assert_calls_async(1).await;
+    stray.assert_calls_async(0).await;
+    let token = client.token().unwrap();
+    assert_eq!(
+        token.access_token().expose_secret(),
+        "pina_ACCESS_SECRET_installed"
     );
 }
 
