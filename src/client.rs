@@ -177,12 +177,12 @@ impl Client {
             held = tokens.held();
         }
         // Known to be expired but not refreshable: send it and let Pinterest decide.
-        match held.secret.clone() {
-            Some(token) => Ok(Credentials::Bearer { token, held }),
-            None => Err(Error::MissingCredential {
+        if held.secret.is_none() {
+            return Err(Error::MissingCredential {
                 name: "access_token",
-            }),
+            });
         }
+        Ok(Credentials::Bearer(held))
     }
 
     /// After a 401 to the token `rejected`: refreshes it (once for all concurrent callers)

@@ -262,9 +262,12 @@ pub enum Outcome<'a> {
 impl<'a> Outcome<'a> {
     /// The outcome an [`Error`] stands for, or `None` for errors that
     /// involve no server exchange worth retrying (decode, invalid argument,
-    /// missing credential, configuration, unbuildable request).
+    /// missing credential, configuration, unbuildable request). A failed
+    /// token refresh stands for the token endpoint's answer (a 503 there is
+    /// retried like any 503; a refused grant is a 4xx, never retried).
     pub fn from_error(error: &'a Error) -> Option<Outcome<'a>> {
         match error {
+            Error::TokenRefresh(inner) => Outcome::from_error(inner),
             Error::Api(e) => Some(Outcome::Status(e.status(), e.headers())),
             Error::Timeout { phase, .. } => Some(Outcome::Timeout(*phase)),
             Error::Connect(_) => Some(Outcome::Connect),
@@ -1106,6 +1109,17 @@ mod tests {
         for e in &local {
             assert!(Outcome::from_error(e).is_none(), "{e}");
         }
+        // A failed refresh is judged by the token endpoint's answer.
+        let unavailable = crate::error::ApiError::from_parts(
+            StatusCode::SERVICE_UNAVAILABLE,
+            HeaderMap::new(),
+            Default::default(),
+        );
+        let refresh = Error::TokenRefresh(std::sync::Arc::new(Error::from(unavailable)));
+        assert!(matches!(
+            Outcome::from_error(&refresh),
+            Some(Outcome::Status(StatusCode::SERVICE_UNAVAILABLE, _))
+        ));
         // A builder error classifies as InvalidRequest: nothing to retry.
         let builder =
             crate::error::classify_transport(reqwest::Proxy::all("not a url").unwrap_err());

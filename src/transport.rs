@@ -54,11 +54,8 @@ pub(crate) struct CallOptions {
 /// The credentials one attempt sends.
 #[derive(Clone)]
 pub(crate) enum Credentials {
-    /// The access token, and what the client's token store knew of it when it was read.
-    Bearer {
-        token: SecretString,
-        held: HeldToken,
-    },
+    /// The access token as the client's token store held it (always present here).
+    Bearer(HeldToken),
     Basic {
         client_id: String,
         client_secret: SecretString,
@@ -68,7 +65,7 @@ pub(crate) enum Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credentials::Bearer { .. } => f.write_str("Bearer(<redacted>)"),
+            Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
             Credentials::Basic { client_id, .. } => write!(f, "Basic({client_id}:<redacted>)"),
         }
     }
@@ -77,7 +74,12 @@ impl fmt::Debug for Credentials {
 impl Credentials {
     fn header_value(&self) -> Result<HeaderValue, Error> {
         let text = match self {
-            Credentials::Bearer { token, .. } => format!("Bearer {}", token.expose_secret()),
+            Credentials::Bearer(held) => {
+                let token = held.secret.as_ref().ok_or(Error::MissingCredential {
+                    name: "access_token",
+                })?;
+                format!("Bearer {}", token.expose_secret())
+            }
             Credentials::Basic {
                 client_id,
                 client_secret,
@@ -259,12 +261,7 @@ where
             }
         }
 
-        // A refresh that failed for a passing reason (a 503, a timeout) is retried as that.
-        let cause = match &error {
-            Error::TokenRefresh(inner) => inner.as_ref(),
-            other => other,
-        };
-        let Some(outcome) = Outcome::from_error(cause) else {
+        let Some(outcome) = Outcome::from_error(&error) else {
             tracing::debug!(target: "pinterest", kind = ?error.kind(), "call failed");
             return Err(error);
         };
@@ -287,7 +284,7 @@ where
 
 fn held_token(credentials: Credentials) -> Option<HeldToken> {
     match credentials {
-        Credentials::Bearer { held, .. } => Some(held),
+        Credentials::Bearer(held) => Some(held),
         Credentials::Basic { .. } => None,
     }
 }
